@@ -1,0 +1,54 @@
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** Repository root, resolved from this file so scripts work from any cwd. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/**
+ * The Supabase CLI's well-known local secrets (`supabase start` prints the
+ * same), so supabase-js is configured exactly as against the CLI's stack.
+ * They are public and only ever valid on a developer machine.
+ */
+export const LOCAL_JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
+export const LOCAL_ANON_KEY =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0';
+export const LOCAL_SERVICE_ROLE_KEY =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn8W0YpN81IU';
+
+export interface StackConfig {
+  /** Postgres port; the CLI's default is 54322. */
+  dbPort: number;
+  /** API gateway port (auth + functions); the CLI's default is 54321. */
+  apiPort: number;
+  /** Folder holding the Postgres cluster; survives restarts unless reset. */
+  dataDir: string;
+  jwtSecret: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  /** Lifetime of access tokens in seconds (GoTrue's JWT_EXP). */
+  jwtExpirySeconds: number;
+  /** Where diagnostics go; the test runner silences them. */
+  log: (line: string) => void;
+}
+
+export function defaultConfig(overrides: Partial<StackConfig> = {}): StackConfig {
+  return {
+    dbPort: 54322,
+    apiPort: 54321,
+    dataDir: path.join(repoRoot, '.packsync', 'db'),
+    jwtSecret: LOCAL_JWT_SECRET,
+    anonKey: LOCAL_ANON_KEY,
+    serviceRoleKey: LOCAL_SERVICE_ROLE_KEY,
+    jwtExpirySeconds: 3600,
+    log: (line) => console.log(line),
+    ...overrides,
+  };
+}
+
+export function dbUrl(config: Pick<StackConfig, 'dbPort'>, user = 'postgres', password = 'postgres'): string {
+  return `postgresql://${user}:${password}@127.0.0.1:${config.dbPort}/postgres`;
+}
+
+export function apiUrl(config: Pick<StackConfig, 'apiPort'>): string {
+  return `http://127.0.0.1:${config.apiPort}`;
+}

@@ -1,0 +1,12 @@
+// Starts only the database (bootstrap + migrations) in the foreground:
+//   npx tsx scripts/db-dev.ts [port] [dataDir]
+// Handy while writing SQL; `npm run stack` is the full local stack.
+import { startDatabase } from '../packages/stack/src/db/index.ts';
+
+const port = Number(process.argv[2] ?? 54322);
+const dataDir = process.argv[3] ?? `.packsync/db-${port}`;
+const db = await startDatabase({ dataDir, port, log: (l) => console.error(l) });
+console.log(`database ready: ${db.url}`);
+const stop = () => void db.stop().then(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
