@@ -1,0 +1,121 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../config.ts';
+
+const denoBin = path.join(repoRoot, 'node_modules', '.bin', 'deno');
+const workerShim = path.join(repoRoot, 'packages', 'stack', 'deno', 'worker.ts');
+
+export interface WorkerOptions {
+  functionsDir: string;
+  /** The environment the hosted edge runtime gives a function. */
+  env: Record<string, string>;
+  /** First port for workers; worker i listens on firstPort + i. */
+  firstPort: number;
+  /** Restart a worker when its code changes (development). */
+  watch: boolean;
+  log: (line: string) => void;
+}
+
+interface Worker {
+  name: string;
+  port: number;
+  process?: ChildProcess;
+  ready?: Promise<void>;
+}
+
+/**
+ * One Deno process per edge function, as Supabase's edge runtime runs a
+ * worker per function. Workers start on first request and are restarted on
+ * the next request after they die.
+ */
+export class FunctionWorkers {
+  private readonly workers = new Map<string, Worker>();
+
+  constructor(private readonly options: WorkerOptions) {
+    discoverFunctions(options.functionsDir).forEach((name, i) => {
+      this.workers.set(name, { name, port: options.firstPort + i });
+    });
+  }
+
+  names(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  /** The port of a running worker for `name`, or undefined for an unknown function. */
+  async portFor(name: string): Promise<number | undefined> {
+    const worker = this.workers.get(name);
+    if (!worker) return undefined;
+    if (!worker.process || worker.process.exitCode !== null || worker.process.signalCode !== null) {
+      worker.ready = this.spawn(worker);
+    }
+    await worker.ready;
+    return worker.port;
+  }
+
+  async startAll(): Promise<void> {
+    await Promise.all(this.names().map((name) => this.portFor(name)));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => stopProcess(w.process)));
+  }
+
+  private spawn(worker: Worker): Promise<void> {
+    const dir = path.join(this.options.functionsDir, worker.name);
+    const ownConfig = path.join(dir, 'deno.json');
+    const config = existsSync(ownConfig) ? ownConfig : path.join(this.options.functionsDir, 'deno.json');
+    const args = ['run', '--allow-all', '--no-prompt', '--quiet'];
+    if (existsSync(config)) args.push('--config', config);
+    if (this.options.watch) args.push(`--watch=${this.options.functionsDir}`, '--no-clear-screen');
+    args.push(workerShim, path.join(dir, 'index.ts'));
+
+    const child = spawn(denoBin, args, {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/root',
+        NO_COLOR: '1',
+        ...this.options.env,
+        PACKSYNC_WORKER_PORT: String(worker.port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    worker.process = child;
+    const prefix = `fn:${worker.name}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${prefix} did not start within 60 s`)), 60_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) {
+          if (line.startsWith('packsync-worker-ready')) {
+            clearTimeout(timer);
+            resolve();
+          } else this.options.log(`${prefix} ${line}`);
+        }
+      });
+      child.stderr!.on('data', (chunk: Buffer) => this.options.log(`${prefix} ${chunk.toString().trimEnd()}`));
+      child.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`${prefix} exited (${signal ?? code}) before it was ready`));
+      });
+    });
+  }
+}
+
+/** Function folders: every folder with an index.ts whose name does not start with `_` or `.`. */
+export function discoverFunctions(functionsDir: string): string[] {
+  if (!existsSync(functionsDir)) return [];
+  return readdirSync(functionsDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !/^[_.]/.test(d.name) && existsSync(path.join(functionsDir, d.name, 'index.ts')))
+    .map((d) => d.name)
+    .sort();
+}
+
+export async function stopProcess(child: ChildProcess | undefined, graceMs = 5000): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
