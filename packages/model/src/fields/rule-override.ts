@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { quantity, ruleId, uuid } from './primitives.ts';
+import { systemShape } from './system.ts';
+
+// person_id null: the override holds for the whole trip; a person's own
+// override wins over it (see rules/overrides.ts).
+const ruleOverrideShape = {
+  trip_id: uuid,
+  person_id: uuid.nullable(),
+  rule_id: ruleId,
+  quantity: quantity.nullable(),
+  disabled: z.boolean({ error: 'must be true or false' }),
+};
+
+export const ruleOverrideFields = z.strictObject(ruleOverrideShape);
+export const ruleOverridePatch = ruleOverrideFields.partial();
+export const ruleOverrideRow = z.strictObject({ ...systemShape, ...ruleOverrideShape });
+
+export type RuleOverrideFields = z.infer<typeof ruleOverrideFields>;
+export type RuleOverridePatch = z.infer<typeof ruleOverridePatch>;
+export type RuleOverride = z.infer<typeof ruleOverrideRow>;
+
+export const ruleOverrideColumns = Object.keys(ruleOverrideShape) as (keyof RuleOverrideFields)[];
+
+export const ruleOverrideDefaults = { person_id: null, quantity: null, disabled: false } as const satisfies Partial<RuleOverrideFields>;

@@ -1,0 +1,86 @@
+import type { Rule } from '../types.ts';
+
+// Driven by the weather tags on days (cold, snow, rain, hot).
+export const weatherRules: readonly Rule[] = [
+  {
+    id: 'weather.warm-coat',
+    name: 'Warm coat',
+    category: 'clothing',
+    scope: 'person',
+    applies: { anyTag: ['cold', 'snow'] },
+    quantity: { base: 1 },
+  },
+  {
+    id: 'weather.gloves',
+    name: 'Gloves',
+    category: 'clothing',
+    scope: 'person',
+    applies: { anyTag: ['cold', 'snow'] },
+    quantity: { base: 1 },
+  },
+  {
+    id: 'weather.warm-hat',
+    name: 'Warm hat',
+    category: 'clothing',
+    scope: 'person',
+    applies: { anyTag: ['cold', 'snow'] },
+    quantity: { base: 1 },
+  },
+  {
+    id: 'weather.thermals',
+    name: 'Thermal base layers',
+    category: 'clothing',
+    scope: 'person',
+    applies: { kinds: ['adult', 'child'], anyTag: ['cold', 'snow'] },
+    quantity: { perDay: 1 / 2, min: 1, max: 3, laundryMax: 2 },
+  },
+  {
+    id: 'weather.snow-boots',
+    name: 'Snow boots',
+    category: 'clothing',
+    scope: 'person',
+    applies: { kinds: ['adult', 'child'], anyTag: ['snow'] },
+    quantity: { base: 1 },
+  },
+  {
+    id: 'weather.rain-jacket',
+    name: 'Rain jacket',
+    category: 'clothing',
+    scope: 'person',
+    applies: { kinds: ['adult', 'child'], anyTag: ['rain'] },
+    quantity: { base: 1 },
+  },
+  {
+    // Shared between two.
+    id: 'weather.umbrella',
+    name: 'Umbrella',
+    category: 'gear',
+    scope: 'trip',
+    applies: { kinds: ['adult'], anyTag: ['rain'] },
+    quantity: { perPerson: 1 / 2, min: 1, max: 4 },
+  },
+  {
+    id: 'weather.sun-hat',
+    name: 'Sun hat',
+    category: 'clothing',
+    scope: 'person',
+    applies: { anyTag: ['hot', 'beach'] },
+    quantity: { base: 1 },
+  },
+  {
+    id: 'weather.sunglasses',
+    name: 'Sunglasses',
+    category: 'gear',
+    scope: 'person',
+    applies: { kinds: ['adult', 'child'], anyTag: ['hot', 'beach', 'snow'] },
+    quantity: { base: 1 },
+  },
+  {
+    id: 'weather.water-bottle',
+    name: 'Water bottle',
+    category: 'gear',
+    scope: 'person',
+    applies: { kinds: ['adult', 'child'], anyTag: ['hot', 'hiking', 'camping'] },
+    quantity: { base: 1 },
+  },
+];
