@@ -49,6 +49,6 @@ export const RULE_ID_MAX = 100;
 
 export const ruleId = z
   .string({ error: 'must be a string' })
-  .min(1, { error: 'must not be empty' })
+  .min(1, { error: 'must not be empty', abort: true })
   .max(RULE_ID_MAX, { error: `must be at most ${RULE_ID_MAX} characters` })
   .regex(RULE_ID_PATTERN, { error: 'must be lower-case letters, digits, dots and dashes, starting with a letter or digit' });

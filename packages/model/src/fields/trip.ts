@@ -62,7 +62,7 @@ function endNotBeforeStart(
 ): void {
   const { start_date, end_date } = value;
   if (start_date && end_date && end_date < start_date) {
-    ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'end_date must be on or after start_date' });
+    ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'must be on or after start_date' });
   }
 }
 
