@@ -1,10 +1,10 @@
 // `npm run stack`: the local Supabase-compatible stack (Postgres + API) in the
 // foreground until Ctrl-C or SIGTERM, which stop everything it started.
-import { defaultConfig, dbUrl, startStack } from '../packages/stack/src/index.ts';
+import { configFromEnv, dbUrl, startStack } from '../packages/stack/src/index.ts';
 import { onShutdown } from './shutdown.ts';
 
-const config = defaultConfig();
-const stack = await startStack(config, { watch: true });
+const config = configFromEnv();
+const stack = await startStack(config, { watch: process.env.CI !== 'true' });
 onShutdown(() => stack.stop());
 console.log(`
 Packsync local stack is ready.

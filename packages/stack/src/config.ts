@@ -45,6 +45,19 @@ export function defaultConfig(overrides: Partial<StackConfig> = {}): StackConfig
   };
 }
 
+/**
+ * Default config with overrides from the environment, so one script can run
+ * the dev stack or a second, throw-away one beside it.
+ */
+export function configFromEnv(env: Record<string, string | undefined> = process.env): StackConfig {
+  const overrides: Partial<StackConfig> = {};
+  if (env.PACKSYNC_DB_PORT) overrides.dbPort = Number(env.PACKSYNC_DB_PORT);
+  if (env.PACKSYNC_API_PORT) overrides.apiPort = Number(env.PACKSYNC_API_PORT);
+  if (env.PACKSYNC_DATA_DIR) overrides.dataDir = path.resolve(env.PACKSYNC_DATA_DIR);
+  if (env.PACKSYNC_JWT_EXPIRY) overrides.jwtExpirySeconds = Number(env.PACKSYNC_JWT_EXPIRY);
+  return defaultConfig(overrides);
+}
+
 export function dbUrl(config: Pick<StackConfig, 'dbPort'>, user = 'postgres', password = 'postgres'): string {
   return `postgresql://${user}:${password}@127.0.0.1:${config.dbPort}/postgres`;
 }
