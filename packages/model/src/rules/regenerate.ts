@@ -143,8 +143,10 @@ function retire(item: ExistingItem, reason: FlagReason): Operation {
   return isTouched(item) ? { op: 'flag', id: item.id, reason } : { op: 'delete', entity: 'items', id: item.id };
 }
 
-// Among duplicates keep the one holding the user's work, then the smallest
-// id, so every device picks the same survivor.
+// Among duplicates keep a packed one, then the smallest id, so every device
+// picks the same survivor. Only `packed` and `id` decide because regeneration
+// never changes them: "edited" can flip when a refreshed snapshot catches up
+// with an edit, and the survivor would then change from one plan to the next.
 function byKeepPreference(a: ExistingItem, b: ExistingItem): number {
-  return Number(isTouched(b)) - Number(isTouched(a)) || compareStrings(a.id, b.id);
+  return Number(b.packed) - Number(a.packed) || compareStrings(a.id, b.id);
 }
