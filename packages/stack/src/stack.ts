@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import { createAuthHandler } from './auth/handler.ts';
@@ -68,7 +69,7 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
         tokens: { secret: config.jwtSecret, issuer: `${url}/auth/v1`, expirySeconds: config.jwtExpirySeconds },
       }),
       functions,
-      openFunctions: functionsWithoutJwtCheck(path.join(path.dirname(functionsDir), 'config.toml')),
+      openFunctions: functionsWithoutJwtCheck(readIfExists(path.join(path.dirname(functionsDir), 'config.toml'))),
       log: config.log,
     });
     stops.push(() => gateway.stop());
@@ -79,4 +80,8 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
     await stop();
     throw error;
   }
+}
+
+function readIfExists(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
 }

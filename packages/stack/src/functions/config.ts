@@ -1,15 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-
 /**
  * Which functions skip the gateway's JWT check: `[functions.<name>]` with
  * `verify_jwt = false` in supabase/config.toml, as the Supabase CLI reads it.
- * Only the keys the gateway needs are read; the rest of the file is ignored.
+ * Only that key is read; the rest of the file is ignored.
  */
 export function functionsWithoutJwtCheck(configToml: string): Set<string> {
   const open = new Set<string>();
-  if (!existsSync(configToml)) return open;
   let section = '';
-  for (const raw of readFileSync(configToml, 'utf8').split('\n')) {
+  for (const raw of configToml.split('\n')) {
     const line = raw.replace(/#.*/, '').trim();
     const header = /^\[(.+)\]$/.exec(line);
     if (header) section = header[1]!.trim();
