@@ -1,0 +1,53 @@
+-- Private schema for Packsync's internal helpers, and the row stamp that every
+-- synced table shares. Nothing in `packsync_private` is exposed through the
+-- API; clients reach it only through policies and the public RPCs.
+
+-- Schema ---------------------------------------------------------------------
+create schema if not exists packsync_private;
+revoke all on schema packsync_private from public;
+-- Policies and the invoker RPCs call helpers from here as the caller's role.
+grant usage on schema packsync_private to authenticated, service_role;
+
+-- Functions created here are executable by PUBLIC unless revoked; every
+-- migration revokes and grants explicitly.
+alter default privileges in schema packsync_private revoke execute on functions from public;
+
+-- Helper functions -------------------------------------------------------------
+
+-- Server-managed columns of every synced table. Clients never set them; the
+-- push RPC rejects them as mass assignment and this trigger overwrites them
+-- for every other write path (PostgREST, SQL, service role).
+create or replace function packsync_private.stamp_row()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    new.version := 1;
+    new.created_at := now();
+    new.updated_at := now();
+    new.created_by := coalesce(auth.uid(), new.created_by);
+    return new;
+  end if;
+
+  if new.id is distinct from old.id then
+    raise exception 'forbidden_field: id cannot change' using errcode = '42501';
+  end if;
+  -- Tombstones are final for API users; maintenance (no JWT) may repair.
+  if old.deleted_at is not null and auth.uid() is not null then
+    raise exception 'tombstoned: % % is deleted', tg_table_name, old.id using errcode = '55000';
+  end if;
+  -- A row never moves to another trip: the trip decides who may see it.
+  if tg_table_name <> 'trips' then
+    if new.trip_id is distinct from old.trip_id then
+      raise exception 'forbidden_field: trip_id cannot change' using errcode = '42501';
+    end if;
+  end if;
+  new.version := old.version + 1;
+  new.created_at := old.created_at;
+  new.updated_at := now();
+  new.created_by := old.created_by;
+  return new;
+end
+$$;

@@ -1,0 +1,245 @@
+-- The change log: every insert, update and delete of a synced table, however
+-- it was made. It is both the pull source and the audit trail.
+-- Sections: tables, indexes, triggers, RLS, policies, RPCs, grants.
+
+-- Tables -----------------------------------------------------------------------
+create table public.change_log (
+  seq bigint generated always as identity primary key,
+  -- The writing transaction. Pulls serve only rows whose transaction is older
+  -- than every running one, so a late commit is never skipped.
+  xid xid8 not null default pg_current_xact_id(),
+  at timestamptz not null default now(),
+  entity text not null,
+  row_id uuid not null,
+  trip_id uuid not null,
+  -- For trip_members rows: whose access changed (drives revoke and snapshots).
+  member_user_id uuid,
+  op text not null constraint change_log_op check (op in ('insert', 'update', 'delete')),
+  version bigint,
+  actor uuid,
+  client_id uuid,
+  change_id uuid,
+  changed_fields text[] not null default '{}',
+  old_values jsonb,
+  new_values jsonb
+);
+comment on table public.change_log is 'Append-only log of every write to a synced table: the pull source and the audit.';
+
+-- Indexes ----------------------------------------------------------------------
+-- Pull: one range scan per trip of the caller, in cursor order.
+create index change_log_trip_cursor_idx on public.change_log (trip_id, xid, seq);
+-- Pull: changes to the caller's own memberships (revoke, gained access).
+create index change_log_member_cursor_idx on public.change_log (member_user_id, xid, seq)
+  where member_user_id is not null;
+-- Push: which fields changed on a row since a version; history of one row.
+create index change_log_row_idx on public.change_log (row_id, version);
+
+-- Triggers ---------------------------------------------------------------------
+-- Statement-level with transition tables: one INSERT into the log per write
+-- statement, however many rows it touched. Security definer: clients cannot
+-- write the log themselves.
+
+create or replace function packsync_private.notify_changes(trip_ids uuid[])
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  -- Delivered at commit. Payload stays far below NOTIFY's 8000-byte limit:
+  -- past 100 trips, null means "everyone pull".
+  perform pg_notify('packsync_changes', json_build_object(
+    'trip_ids', case when cardinality(trip_ids) <= 100 then trip_ids end,
+    'xid', pg_current_xact_id()::text)::text);
+end
+$$;
+
+create or replace function packsync_private.log_insert()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  system_keys constant text[] := '{id,version,created_at,updated_at,created_by}';
+  fields text[];
+  trip_ids uuid[];
+begin
+  select array(select k from jsonb_object_keys(to_jsonb(n)) k where k <> all (system_keys) order by k)
+    into fields from new_rows n limit 1;
+  with source as (
+    select n.id, n.version, to_jsonb(n) - system_keys as j from new_rows n
+  ), logged as (
+    insert into public.change_log
+      (entity, row_id, trip_id, member_user_id, op, version, actor, client_id, change_id,
+       changed_fields, new_values)
+    select tg_table_name, s.id, coalesce((s.j ->> 'trip_id')::uuid, s.id),
+      case when tg_table_name = 'trip_members' then (s.j ->> 'user_id')::uuid end,
+      'insert', s.version, auth.uid(),
+      nullif(current_setting('packsync.client_id', true), '')::uuid,
+      (nullif(current_setting('packsync.change_map', true), '')::jsonb ->> s.id::text)::uuid,
+      fields, s.j
+    from source s
+    returning trip_id
+  )
+  select array_agg(distinct trip_id) into trip_ids from logged;
+  if trip_ids is not null then
+    perform packsync_private.notify_changes(trip_ids);
+  end if;
+  return null;
+end
+$$;
+
+create or replace function packsync_private.log_update()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  system_keys constant text[] := '{id,version,created_at,updated_at,created_by}';
+  trip_ids uuid[];
+begin
+  with pairs as (
+    select n.id, n.version, to_jsonb(n) - system_keys as nj, to_jsonb(o) - system_keys as oj
+    from new_rows n join old_rows o on o.id = n.id
+  ), logged as (
+    insert into public.change_log
+      (entity, row_id, trip_id, member_user_id, op, version, actor, client_id, change_id,
+       changed_fields, old_values, new_values)
+    select tg_table_name, p.id, coalesce((p.nj ->> 'trip_id')::uuid, p.id),
+      case when tg_table_name = 'trip_members' then (p.nj ->> 'user_id')::uuid end,
+      case when p.nj ->> 'deleted_at' is not null and p.oj ->> 'deleted_at' is null
+        then 'delete' else 'update' end,
+      p.version, auth.uid(),
+      nullif(current_setting('packsync.client_id', true), '')::uuid,
+      (nullif(current_setting('packsync.change_map', true), '')::jsonb ->> p.id::text)::uuid,
+      d.fields, d.old_values, d.new_values
+    from pairs p
+    cross join lateral (
+      select coalesce(array_agg(e.key order by e.key), '{}') as fields,
+        jsonb_object_agg(e.key, p.oj -> e.key) as old_values,
+        jsonb_object_agg(e.key, e.value) as new_values
+      from jsonb_each(p.nj) e
+      where e.value is distinct from p.oj -> e.key
+    ) d
+    returning trip_id
+  )
+  select array_agg(distinct trip_id) into trip_ids from logged;
+  if trip_ids is not null then
+    perform packsync_private.notify_changes(trip_ids);
+  end if;
+  return null;
+end
+$$;
+
+create or replace function packsync_private.log_delete()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  system_keys constant text[] := '{id,version,created_at,updated_at,created_by}';
+  trip_ids uuid[];
+begin
+  with source as (
+    select o.id, o.version, to_jsonb(o) - system_keys as j from old_rows o
+  ), logged as (
+    insert into public.change_log
+      (entity, row_id, trip_id, member_user_id, op, version, actor, client_id, change_id,
+       changed_fields, old_values)
+    select tg_table_name, s.id, coalesce((s.j ->> 'trip_id')::uuid, s.id),
+      case when tg_table_name = 'trip_members' then (s.j ->> 'user_id')::uuid end,
+      'delete', s.version, auth.uid(),
+      nullif(current_setting('packsync.client_id', true), '')::uuid,
+      (nullif(current_setting('packsync.change_map', true), '')::jsonb ->> s.id::text)::uuid,
+      '{}', s.j
+    from source s
+    returning trip_id
+  )
+  select array_agg(distinct trip_id) into trip_ids from logged;
+  if trip_ids is not null then
+    perform packsync_private.notify_changes(trip_ids);
+  end if;
+  return null;
+end
+$$;
+
+do $$
+declare
+  t text;
+begin
+  foreach t in array array['trips', 'trip_members', 'people', 'items', 'rule_overrides'] loop
+    execute format('create trigger log_insert after insert on public.%I
+      referencing new table as new_rows for each statement execute function packsync_private.log_insert()', t);
+    execute format('create trigger log_update after update on public.%I
+      referencing old table as old_rows new table as new_rows for each statement execute function packsync_private.log_update()', t);
+    execute format('create trigger log_delete after delete on public.%I
+      referencing old table as old_rows for each statement execute function packsync_private.log_delete()', t);
+  end loop;
+end
+$$;
+
+-- Deleting a trip (setting deleted_at, by push or plain UPDATE) tombstones its
+-- people, items and rule overrides in the same transaction, through their own
+-- triggers (versions bumped, log rows written). Memberships stay, so members
+-- keep reading the tombstones and pull them as deletes. Security definer: the
+-- trip is already deleted, so the editors' update policy no longer admits it.
+create or replace function packsync_private.tombstone_trip_children()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  gone uuid[];
+begin
+  select array_agg(n.id) into gone
+  from new_rows n join old_rows o on o.id = n.id
+  where n.deleted_at is not null and o.deleted_at is null;
+  if gone is null then
+    return null;
+  end if;
+  update public.people set deleted_at = now() where trip_id = any (gone) and deleted_at is null;
+  update public.rule_overrides set deleted_at = now() where trip_id = any (gone) and deleted_at is null;
+  update public.items set deleted_at = now() where trip_id = any (gone) and deleted_at is null;
+  return null;
+end
+$$;
+create trigger tombstone_trip_children after update on public.trips
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function packsync_private.tombstone_trip_children();
+
+-- RLS --------------------------------------------------------------------------
+alter table public.change_log enable row level security;
+
+-- Policies -----------------------------------------------------------------------
+create policy "members can read the history of their trips" on public.change_log
+  for select to authenticated
+  using (trip_id = any ((select packsync_private.member_trip_ids())::uuid[]));
+
+create policy "users can read changes to their own memberships" on public.change_log
+  for select to authenticated
+  using (member_user_id = (select auth.uid()));
+
+-- RPCs ---------------------------------------------------------------------------
+-- Audit of one trip, newest first, as the caller may see it (RLS applies).
+create or replace function public.trip_history(trip_id uuid, before_seq bigint default null, max_rows integer default 100)
+returns setof public.change_log
+language sql
+stable
+set search_path = ''
+as $$
+  select l.*
+  from public.change_log l
+  where l.trip_id = trip_history.trip_id
+    and (trip_history.before_seq is null or l.seq < trip_history.before_seq)
+  order by l.xid desc, l.seq desc
+  limit least(greatest(coalesce(trip_history.max_rows, 100), 1), 1000)
+$$;
+
+-- Grants -------------------------------------------------------------------------
+revoke all on public.change_log from anon, authenticated;
+grant select on public.change_log to authenticated;
+revoke execute on function public.trip_history(uuid, bigint, integer) from public, anon;
+grant execute on function public.trip_history(uuid, bigint, integer) to authenticated;
