@@ -5,13 +5,16 @@ import { repoRoot } from '../config.ts';
 
 const run = promisify(execFile);
 const supabaseBin = path.join(repoRoot, 'node_modules', '.bin', 'supabase');
+// The local server has no TLS; saying so keeps the CLI from printing a TLS
+// warning into its output (gen types writes it to stdout).
+const cliEnv = { ...process.env, PGSSLMODE: 'disable', SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
 
 /** Applies pending `supabase/migrations` with the real Supabase CLI. */
 export async function applyMigrations(url: string): Promise<void> {
   try {
     await run(supabaseBin, ['migration', 'up', '--db-url', url, '--yes', '--workdir', repoRoot], {
       cwd: repoRoot,
-      env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+      env: cliEnv,
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (error) {
@@ -24,8 +27,8 @@ export async function applyMigrations(url: string): Promise<void> {
 export async function generateTypes(url: string): Promise<string> {
   const { stdout } = await run(
     supabaseBin,
-    ['gen', 'types', 'typescript', '--db-url', url, '--schema', 'public', '--workdir', repoRoot],
-    { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1' } },
+    ['gen', 'types', 'typescript', `--remote=${url}`, '--schema', 'public', '--workdir', repoRoot],
+    { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, env: cliEnv },
   );
   return stdout;
 }
