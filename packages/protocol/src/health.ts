@@ -1,0 +1,29 @@
+// GET /sync/health: no auth, no secrets. 200 for ok and degraded, 503 for down.
+import { z } from 'zod';
+
+export const HEALTH_STATUSES = ['ok', 'degraded', 'down'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+export const healthResponse = z.strictObject({
+  status: z.enum(HEALTH_STATUSES),
+  protocol_version: z.number().int(),
+  /** Server time, ISO 8601. */
+  time: z.string(),
+  checks: z.strictObject({
+    /** The database answered a query within the health timeout. */
+    database: z.enum(['ok', 'down']),
+    database_latency_ms: z.number().nullable(),
+    /** Newest applied migration version, null when unknown. */
+    migration: z.string().nullable(),
+    /**
+     * Age of the oldest open writing transaction, in ms: pulls serve changes
+     * only up to it, so it is how far the pull horizon lags behind commits.
+     */
+    log_lag_ms: z.number().nullable(),
+    /** Streams open on this instance. */
+    streams: z.number().int(),
+    /** The LISTEN connection: `idle` when no stream needs it. */
+    listener: z.enum(['ok', 'idle', 'down']),
+  }),
+});
+export type HealthResponse = z.infer<typeof healthResponse>;

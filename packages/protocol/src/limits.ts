@@ -1,0 +1,17 @@
+// Size limits the function enforces and a well-behaved client stays under.
+// They are part of the wire contract: a client batches pushes to fit them.
+
+/** Largest request body the function reads, in bytes (1 MiB). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Most changes in one push. */
+export const MAX_CHANGES_PER_PUSH = 1000;
+
+/** Most changes one pull returns; also the default `limit`. */
+export const MAX_PULL_LIMIT = 1000;
+
+/** Longest cursor a client may send back (cursors are opaque server tokens). */
+export const MAX_CURSOR_LENGTH = 512;
+
+/** Most streams one user may hold open at once (tabs, devices). */
+export const MAX_STREAMS_PER_USER = 8;

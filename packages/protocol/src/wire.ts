@@ -1,0 +1,16 @@
+// Every schema that crosses the wire, by name: what `wire.test.ts` pins.
+import { errorResponse } from './error.ts';
+import { healthResponse } from './health.ts';
+import { pullRequest, pullResponse } from './pull.ts';
+import { pushRequest, pushResponse } from './push.ts';
+import { streamEvent } from './stream.ts';
+
+export const wireSchemas = {
+  pushRequest,
+  pushResponse,
+  pullRequest,
+  pullResponse,
+  streamEvent,
+  healthResponse,
+  errorResponse,
+} as const;
