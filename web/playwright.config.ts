@@ -1,0 +1,35 @@
+import { defineConfig } from '@playwright/test';
+
+// Browser tests in Debian's Chromium (Playwright's own browser download is not
+// reachable here) against the web dev server, which talks to the test stack
+// that `npm test` started (PACKSYNC_API_URL).
+const apiUrl = process.env.PACKSYNC_API_URL;
+if (!apiUrl) throw new Error('PACKSYNC_API_URL is not set: run browser tests through `npm test -- e2e`.');
+const port = 55373;
+
+export default defineConfig({
+  testDir: './tests/e2e',
+  outputDir: '../.packsync/test-results',
+  reporter: [['list']],
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    command: `npx vite dev --port ${port} --strictPort --host 127.0.0.1`,
+    cwd: import.meta.dirname,
+    url: `http://127.0.0.1:${port}`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    env: { VITE_SUPABASE_URL: apiUrl, VITE_SUPABASE_ANON_KEY: process.env.PACKSYNC_ANON_KEY ?? '' },
+  },
+});
