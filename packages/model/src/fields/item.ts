@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoDate, quantity, ruleId, text, uuid } from './primitives.ts';
-import { systemShape } from './system.ts';
+import { defineEntity } from './define-entity.ts';
 
 export const CATEGORIES = [
   'clothing', 'toiletries', 'documents', 'electronics', 'health', 'kids', 'gear', 'misc',
@@ -35,15 +35,15 @@ const itemShape = {
   generated: generatedSnapshot.nullable(),
 };
 
-export const itemFields = z.strictObject(itemShape);
-export const itemPatch = itemFields.partial();
-export const itemRow = z.strictObject({ ...systemShape, ...itemShape });
+const entity = defineEntity(itemShape);
+export const itemFields = entity.fields;
+export const itemPatch = entity.patch;
+export const itemRow = entity.row;
+export const itemColumns = entity.columns;
 
 export type ItemFields = z.infer<typeof itemFields>;
 export type ItemPatch = z.infer<typeof itemPatch>;
 export type Item = z.infer<typeof itemRow>;
-
-export const itemColumns = Object.keys(itemShape) as (keyof ItemFields)[];
 
 export const itemDefaults = {
   person_id: null,

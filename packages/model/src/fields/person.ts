@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { text, uuid } from './primitives.ts';
-import { systemShape } from './system.ts';
+import { defineEntity } from './define-entity.ts';
 
 export const PERSON_KINDS = ['adult', 'child', 'infant'] as const;
 export type PersonKind = (typeof PERSON_KINDS)[number];
@@ -27,14 +27,14 @@ const personShape = {
   preferences: personPreferences,
 };
 
-export const personFields = z.strictObject(personShape);
-export const personPatch = personFields.partial();
-export const personRow = z.strictObject({ ...systemShape, ...personShape });
+const entity = defineEntity(personShape);
+export const personFields = entity.fields;
+export const personPatch = entity.patch;
+export const personRow = entity.row;
+export const personColumns = entity.columns;
 
 export type PersonFields = z.infer<typeof personFields>;
 export type PersonPatch = z.infer<typeof personPatch>;
 export type Person = z.infer<typeof personRow>;
-
-export const personColumns = Object.keys(personShape) as (keyof PersonFields)[];
 
 export const personDefaults = { preferences: {} } as const satisfies Partial<PersonFields>;

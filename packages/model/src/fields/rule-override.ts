@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { quantity, ruleId, uuid } from './primitives.ts';
-import { systemShape } from './system.ts';
+import { defineEntity } from './define-entity.ts';
 
 // person_id null: the override holds for the whole trip; a person's own
 // override wins over it (see rules/overrides.ts).
@@ -12,14 +12,14 @@ const ruleOverrideShape = {
   disabled: z.boolean({ error: 'must be true or false' }),
 };
 
-export const ruleOverrideFields = z.strictObject(ruleOverrideShape);
-export const ruleOverridePatch = ruleOverrideFields.partial();
-export const ruleOverrideRow = z.strictObject({ ...systemShape, ...ruleOverrideShape });
+const entity = defineEntity(ruleOverrideShape);
+export const ruleOverrideFields = entity.fields;
+export const ruleOverridePatch = entity.patch;
+export const ruleOverrideRow = entity.row;
+export const ruleOverrideColumns = entity.columns;
 
 export type RuleOverrideFields = z.infer<typeof ruleOverrideFields>;
 export type RuleOverridePatch = z.infer<typeof ruleOverridePatch>;
 export type RuleOverride = z.infer<typeof ruleOverrideRow>;
-
-export const ruleOverrideColumns = Object.keys(ruleOverrideShape) as (keyof RuleOverrideFields)[];
 
 export const ruleOverrideDefaults = { person_id: null, quantity: null, disabled: false } as const satisfies Partial<RuleOverrideFields>;

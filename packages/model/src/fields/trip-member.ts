@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { uuid } from './primitives.ts';
-import { systemShape } from './system.ts';
+import { defineEntity } from './define-entity.ts';
 
 export const ROLES = ['owner', 'editor', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -11,12 +11,12 @@ const tripMemberShape = {
   role: z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` }),
 };
 
-export const tripMemberFields = z.strictObject(tripMemberShape);
-export const tripMemberPatch = tripMemberFields.partial();
-export const tripMemberRow = z.strictObject({ ...systemShape, ...tripMemberShape });
+const entity = defineEntity(tripMemberShape);
+export const tripMemberFields = entity.fields;
+export const tripMemberPatch = entity.patch;
+export const tripMemberRow = entity.row;
+export const tripMemberColumns = entity.columns;
 
 export type TripMemberFields = z.infer<typeof tripMemberFields>;
 export type TripMemberPatch = z.infer<typeof tripMemberPatch>;
 export type TripMember = z.infer<typeof tripMemberRow>;
-
-export const tripMemberColumns = Object.keys(tripMemberShape) as (keyof TripMemberFields)[];

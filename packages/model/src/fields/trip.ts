@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoDate, text } from './primitives.ts';
-import { systemShape } from './system.ts';
+import { defineEntity } from './define-entity.ts';
 
 /** Activity and weather tags on a day; packing rules key off them. */
 export const TAGS = [
@@ -56,25 +56,23 @@ const tripShape = {
 
 // Cross-field check. A patch can only be checked when it carries both dates;
 // the database constraint is the final word on the merged row.
-function endNotBeforeStart(
-  value: { start_date?: string | null; end_date?: string | null },
-  ctx: z.RefinementCtx,
-): void {
+function endNotBeforeStart(value: Record<string, unknown>, ctx: z.RefinementCtx): void {
   const { start_date, end_date } = value;
-  if (start_date && end_date && end_date < start_date) {
+  // 'YYYY-MM-DD' strings order like the dates they name.
+  if (typeof start_date === 'string' && typeof end_date === 'string' && end_date < start_date) {
     ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'must be on or after start_date' });
   }
 }
 
-export const tripFields = z.strictObject(tripShape).superRefine(endNotBeforeStart);
-export const tripPatch = z.strictObject(tripShape).partial().superRefine(endNotBeforeStart);
-export const tripRow = z.strictObject({ ...systemShape, ...tripShape }).superRefine(endNotBeforeStart);
+const trip = defineEntity(tripShape, endNotBeforeStart);
+export const tripFields = trip.fields;
+export const tripPatch = trip.patch;
+export const tripRow = trip.row;
+export const tripColumns = trip.columns;
 
 export type TripFields = z.infer<typeof tripFields>;
 export type TripPatch = z.infer<typeof tripPatch>;
 export type Trip = z.infer<typeof tripRow>;
-
-export const tripColumns = Object.keys(tripShape) as (keyof TripFields)[];
 
 /** Values the database fills in when a create leaves them out. */
 export const tripDefaults = {
