@@ -11,7 +11,11 @@ import path from 'node:path';
 import { defaultConfig, repoRoot, startStack, type StackConfig } from '../packages/stack/src/index.ts';
 import { onShutdown } from './shutdown.ts';
 
-const TEST_PORTS = { dbPort: 55322, apiPort: 55321 };
+// Fixed by default; overridable so two checkouts can run their tests at once.
+const TEST_PORTS = {
+  dbPort: Number(process.env.PACKSYNC_TEST_DB_PORT ?? 55322),
+  apiPort: Number(process.env.PACKSYNC_TEST_API_PORT ?? 55321),
+};
 
 interface Suite {
   name: string;
