@@ -1,0 +1,581 @@
+-- push_changes: at-most-once, version-checked, field-merging writes from
+-- clients. Set-wise: the whole batch is parsed, de-duplicated, classified and
+-- written with a handful of statements per entity; only changes that make a
+-- set write fail are retried in smaller groups (bisection), down to one change
+-- per sub-transaction. See README.md beside this file.
+-- Sections: types, tables, RLS, helper functions, policies, RPCs, grants.
+
+-- Types ------------------------------------------------------------------------
+-- One change of a batch while it is processed: the request, then its outcome.
+create type packsync_private.push_change as (
+  ord integer,
+  change_id uuid,
+  entity text,
+  op text,
+  id uuid,
+  base_version bigint,
+  fields jsonb,
+  round integer,
+  -- planned write: 'insert' | 'update' | 'tombstone' | null (none)
+  action text,
+  -- null while pending; applied | merged | conflict | rejected, or
+  -- 'stored' (processed by an earlier call) | 'duplicate' (earlier in batch)
+  status text,
+  version bigint,
+  row_data jsonb,
+  conflict jsonb,
+  error jsonb,
+  result jsonb
+);
+
+-- Tables -----------------------------------------------------------------------
+-- A client id belongs to the first user who pushed with it.
+create table packsync_private.sync_clients (
+  client_id uuid primary key,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  created_at timestamptz not null default now()
+);
+
+-- The at-most-once record: written in the same transaction as the change.
+create table packsync_private.processed_changes (
+  client_id uuid not null references packsync_private.sync_clients (client_id) on delete cascade,
+  change_id uuid not null,
+  user_id uuid not null,
+  status text not null,
+  result jsonb not null,
+  processed_at timestamptz not null default now(),
+  primary key (client_id, change_id)
+);
+
+-- RLS --------------------------------------------------------------------------
+alter table packsync_private.sync_clients enable row level security;
+alter table packsync_private.processed_changes enable row level security;
+
+-- Helper functions ---------------------------------------------------------------
+
+-- NULL unless the text is a uuid (never raises: bad input is a per-change error).
+create or replace function packsync_private.try_uuid(value text)
+returns uuid
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when value ~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'
+    then value::uuid end
+$$;
+
+-- Registers the client id for the caller, or refuses one that another user owns.
+create or replace function packsync_private.claim_client(client_id uuid)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  owner_id uuid;
+begin
+  insert into packsync_private.sync_clients (client_id, user_id)
+  values (claim_client.client_id, auth.uid())
+  on conflict do nothing;
+  select c.user_id into owner_id from packsync_private.sync_clients c where c.client_id = claim_client.client_id;
+  if owner_id is distinct from auth.uid() then
+    raise exception 'client_forbidden: client_id % belongs to another user', claim_client.client_id
+      using errcode = '42501';
+  end if;
+end
+$$;
+
+-- The same change with its outcome set.
+create or replace function packsync_private.decide(
+  c packsync_private.push_change,
+  status text,
+  action text default null,
+  version bigint default null,
+  row_data jsonb default null,
+  conflict jsonb default null,
+  error jsonb default null)
+returns packsync_private.push_change
+language sql
+immutable
+set search_path = ''
+as $$
+  select row(c.ord, c.change_id, c.entity, c.op, c.id, c.base_version, c.fields, c.round,
+    action, status, version, row_data, conflict, error, c.result)::packsync_private.push_change
+$$;
+
+create or replace function packsync_private.push_error(code text, message text)
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select jsonb_build_object('code', code, 'message', message)
+$$;
+
+-- An error raised by a write, as a per-change error. Messages that start with
+-- a code word ("last_owner: ...") keep it; otherwise the SQLSTATE decides.
+create or replace function packsync_private.write_error(state text, message text)
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select packsync_private.push_error(
+    coalesce(substring(message from '^([a-z_]+): '), case
+      when state = '23514' then 'check_violation'
+      when state = '23502' then 'not_null_violation'
+      when state = '23503' then 'foreign_key_violation'
+      when state = '23505' then 'unique_violation'
+      when state = '42501' then 'permission_denied'
+      when state like '22%' or state = '42804' then 'invalid_field'
+      else 'write_failed' end),
+    message)
+$$;
+
+-- True when every field the client sent already has that value on the server.
+create or replace function packsync_private.same_values(fields jsonb, server jsonb)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select not exists (select 1 from jsonb_each(fields) e where e.value is distinct from server -> e.key)
+$$;
+
+-- The conflict report: the fields in dispute with their values at the
+-- client's base version (from the log), on the server now, and from the client.
+create or replace function packsync_private.conflict_of(c packsync_private.push_change, fields text[], client jsonb)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'fields', to_jsonb(fields),
+    'base', coalesce((select jsonb_object_agg(k, (
+        select cl.old_values -> k from public.change_log cl
+        where cl.row_id = c.id and cl.entity = c.entity and cl.version > coalesce(c.base_version, 0)
+          and k = any (cl.changed_fields)
+        order by cl.version limit 1))
+      from unnest(fields) k), '{}'),
+    'server', coalesce((select jsonb_object_agg(k, c.row_data -> k) from unnest(fields) k), '{}'),
+    'client', case when client is not null then
+      coalesce((select jsonb_object_agg(k, client -> k) from unnest(fields) k), '{}') end)
+$$;
+
+-- Writes a group of classified changes of one entity as set statements.
+-- Raises if any row fails; push_write narrows the failure down.
+create or replace function packsync_private.push_write_set(entity text, batch packsync_private.push_change[], update_cols text[])
+returns void
+language plpgsql
+set search_path = ''
+as $$
+#variable_conflict use_variable
+declare
+  keyset text[];
+  payload jsonb;
+  expected integer;
+  done integer;
+  ids uuid[];
+  fields jsonb[];
+begin
+  -- The log triggers attribute each row to its change.
+  perform set_config('packsync.change_map',
+    (select jsonb_object_agg(b.id, b.change_id) from unnest(batch) b)::text, true);
+
+  -- Inserts: one statement per distinct set of provided columns, so omitted
+  -- columns take their defaults.
+  for keyset, payload, expected in
+    select k.keys, jsonb_agg(b.fields || jsonb_build_object('id', b.id)), count(*)
+    from unnest(batch) b
+    cross join lateral (select array(select jsonb_object_keys(b.fields - 'id') order by 1) as keys) k
+    where b.action = 'insert'
+    group by k.keys
+  loop
+    execute format('insert into public.%I (id%s) select r.id%s from jsonb_populate_recordset(null::public.%I, $1) r',
+      entity,
+      (select coalesce(string_agg(', ' || quote_ident(x), ''), '') from unnest(keyset) x),
+      (select coalesce(string_agg(', r.' || quote_ident(x), ''), '') from unnest(keyset) x),
+      entity)
+      using payload;
+    get diagnostics done = row_count;
+    if done <> expected then
+      raise exception 'permission_denied: % of % rows inserted', done, expected using errcode = '42501';
+    end if;
+  end loop;
+
+  -- Updates: the server row with the client's fields laid over it.
+  select array_agg(b.id), array_agg(b.fields - 'id'), count(*) into ids, fields, expected
+  from unnest(batch) b where b.action = 'update';
+  if expected > 0 then
+    execute format('update public.%I t set (%s) = (select %s from jsonb_populate_record(t, u.f) p)
+      from unnest($1::uuid[], $2::jsonb[]) u(id, f) where t.id = u.id',
+      entity,
+      (select string_agg(quote_ident(x), ', ') from unnest(update_cols) x),
+      (select string_agg('p.' || quote_ident(x), ', ') from unnest(update_cols) x))
+      using ids, fields;
+    get diagnostics done = row_count;
+    if done <> expected then
+      raise exception 'permission_denied: % of % rows updated', done, expected using errcode = '42501';
+    end if;
+  end if;
+
+  -- Deletes are tombstones.
+  select array_agg(b.id), count(*) into ids, expected from unnest(batch) b where b.action = 'tombstone';
+  if expected > 0 then
+    execute format('update public.%I t set deleted_at = now() where t.id = any ($1)', entity) using ids;
+    get diagnostics done = row_count;
+    if done <> expected then
+      raise exception 'permission_denied: % of % rows deleted', done, expected using errcode = '42501';
+    end if;
+  end if;
+end
+$$;
+
+-- Writes the group in one sub-transaction; if that fails, splits it in halves
+-- and tries each, so only the changes that fail end up alone (and rejected).
+create or replace function packsync_private.push_write(entity text, batch packsync_private.push_change[], update_cols text[])
+returns packsync_private.push_change[]
+language plpgsql
+set search_path = ''
+as $$
+#variable_conflict use_variable
+declare
+  n integer := cardinality(batch);
+  half integer;
+  state text;
+  message text;
+begin
+  if n = 0 then
+    return batch;
+  end if;
+  begin
+    perform packsync_private.push_write_set(entity, batch, update_cols);
+    return batch;
+  exception when others then
+    get stacked diagnostics state = returned_sqlstate, message = message_text;
+  end;
+  if n = 1 then
+    return array[packsync_private.decide(batch[1], 'rejected', error => packsync_private.write_error(state, message))];
+  end if;
+  half := n / 2;
+  return packsync_private.push_write(entity, batch[1:half], update_cols)
+      || packsync_private.push_write(entity, batch[half + 1:n], update_cols);
+end
+$$;
+
+-- Classifies and writes the pending changes of one entity (each row at most
+-- once per call: the caller splits repeated rows into rounds).
+create or replace function packsync_private.push_stage(entity text, batch packsync_private.push_change[])
+returns packsync_private.push_change[]
+language plpgsql
+set search_path = ''
+as $$
+#variable_conflict use_variable
+declare
+  system_cols constant text[] := '{id,version,created_at,updated_at,deleted_at,created_by}';
+  cols text[];
+  update_cols text[];
+  ids uuid[];
+  locked jsonb;
+  read_only jsonb;
+  editors uuid[] := packsync_private.editor_trip_ids();
+  owners uuid[] := packsync_private.owner_trip_ids();
+  writes packsync_private.push_change[];
+  written jsonb;
+begin
+  select array_agg(a.attname::text) into cols
+  from pg_catalog.pg_attribute a
+  where a.attrelid = ('public.' || entity)::regclass and a.attnum > 0 and not a.attisdropped;
+  -- trip_id and a membership's user never change, so updates leave them out.
+  update_cols := array(select c from unnest(cols) c
+    where c <> all (system_cols) and c <> 'trip_id' and not (entity = 'trip_members' and c = 'user_id'));
+
+  -- 1. Fields: server-managed ones are mass assignment; unknown ones are typos.
+  batch := array(
+    select case
+      when b.op = 'delete' then b
+      when f.forbidden is not null then packsync_private.decide(b, 'rejected',
+        error => packsync_private.push_error('forbidden_field', format('%s is set by the server, not by clients', f.forbidden)))
+      when f.unknown is not null then packsync_private.decide(b, 'rejected',
+        error => packsync_private.push_error('invalid_field', format('%s has no field %s', entity, f.unknown)))
+      else b end
+    from unnest(batch) b
+    cross join lateral (
+      select min(k) filter (where k = any (system_cols) and not (k = 'id' and b.fields ->> 'id' = b.id::text)) as forbidden,
+             min(k) filter (where k <> all (cols)) as unknown
+      from jsonb_object_keys(b.fields) k
+    ) f
+    order by b.ord);
+
+  -- 2. Current rows (RLS applies): those the caller may write, locked in id
+  -- order (no deadlocks between pushes), then those it may only read.
+  ids := array(select b.id from unnest(batch) b where b.status is null);
+  execute format('select jsonb_object_agg(t.id, to_jsonb(t))
+    from (select * from public.%I t where t.id = any ($1) order by t.id for update of t) t', entity)
+    into locked using ids;
+  locked := coalesce(locked, '{}');
+  ids := array(select i from unnest(ids) i where not locked ? i::text);
+  if cardinality(ids) > 0 then
+    execute format('select jsonb_object_agg(t.id, to_jsonb(t)) from public.%I t where t.id = any ($1)', entity)
+      into read_only using ids;
+  end if;
+  read_only := coalesce(read_only, '{}');
+
+  -- 3. Classify: permission, tombstone, version check. Stale changes are
+  -- marked 'stale' and resolved from the log in step 4.
+  batch := array(
+    select case
+      when b.status is not null then b
+      -- a new row (or one the caller cannot see at all)
+      when s is null and r is null then case
+        when b.op = 'delete' or b.base_version is not null then packsync_private.decide(b, 'rejected',
+          error => packsync_private.push_error('not_found', format('%s %s does not exist or is not visible to you', entity, b.id)))
+        when trip is null then packsync_private.decide(b, 'rejected',
+          error => packsync_private.push_error('invalid_field', 'trip_id (a uuid) is required to create a row'))
+        when entity = 'trips'
+          or (entity = 'trip_members' and trip = any (owners))
+          or (entity not in ('trips', 'trip_members') and trip = any (editors))
+          then packsync_private.decide(b, 'applied', 'insert')
+        else packsync_private.decide(b, 'rejected',
+          error => packsync_private.push_error('permission_denied', format('you cannot add %s to trip %s', entity, trip)))
+        end
+      when s is null then packsync_private.decide(b, 'rejected',
+        error => packsync_private.push_error('permission_denied', format('you may read but not change %s %s', entity, b.id)))
+      when b.op = 'upsert' and b.fields ? 'trip_id' and packsync_private.try_uuid(b.fields ->> 'trip_id') is distinct from trip
+        then packsync_private.decide(b, 'rejected',
+          error => packsync_private.push_error('forbidden_field', 'trip_id cannot change: rows do not move between trips'))
+      when b.op = 'upsert' and entity = 'trip_members' and b.fields ? 'user_id' and b.fields -> 'user_id' is distinct from s -> 'user_id'
+        then packsync_private.decide(b, 'rejected',
+          error => packsync_private.push_error('forbidden_field', 'user_id of a membership cannot change'))
+      when not case
+          when entity = 'trip_members' then trip = any (owners)
+          when entity = 'trips' and (b.op = 'delete' or (b.fields ? 'name' and b.fields -> 'name' is distinct from s -> 'name'))
+            then trip = any (owners)
+          else trip = any (editors) end
+        then packsync_private.decide(b, 'rejected',
+          error => packsync_private.push_error('permission_denied',
+            case when entity = 'trips' then 'only an owner can rename or delete a trip; editors change the rest'
+                 when entity = 'trip_members' then 'only an owner can manage members'
+                 else format('you cannot change %s of trip %s', entity, trip) end))
+      when s ->> 'deleted_at' is not null then case
+        when b.op = 'delete' then packsync_private.decide(b, 'applied', null, (s ->> 'version')::bigint, s)
+        else packsync_private.decide(b, 'conflict', null, (s ->> 'version')::bigint, s, jsonb_build_object(
+          'fields', jsonb_build_array('deleted_at'), 'base', jsonb_build_object('deleted_at', null),
+          'server', jsonb_build_object('deleted_at', s -> 'deleted_at'), 'client', b.fields))
+        end
+      when b.base_version is not distinct from (s ->> 'version')::bigint then case
+        when b.op = 'delete' then packsync_private.decide(b, 'applied', 'tombstone')
+        when packsync_private.same_values(b.fields - 'id', s) then packsync_private.decide(b, 'applied', null, (s ->> 'version')::bigint, s)
+        else packsync_private.decide(b, 'applied', 'update')
+        end
+      else packsync_private.decide(b, null, 'stale', (s ->> 'version')::bigint, s)
+      end
+    from unnest(batch) b
+    cross join lateral (select locked -> b.id::text as s, read_only -> b.id::text as r) rows
+    cross join lateral (select case when entity = 'trips' then b.id
+      else coalesce((coalesce(s, r) ->> 'trip_id')::uuid, packsync_private.try_uuid(b.fields ->> 'trip_id')) end as trip) t
+    order by b.ord);
+
+  -- 4. Stale: which fields changed on the server since base_version (from the
+  -- log; a gap in the log counts as "everything changed").
+  if exists (select 1 from unnest(batch) b where b.action = 'stale') then
+    batch := array(
+      select case
+        when b.action is distinct from 'stale' then b
+        when b.op = 'delete' then packsync_private.decide(b, 'conflict', null, b.version, b.row_data,
+          packsync_private.conflict_of(b, changed.fields, null))
+        when cardinality(clash.fields) > 0 then packsync_private.decide(b, 'conflict', null, b.version, b.row_data,
+          packsync_private.conflict_of(b, clash.fields, b.fields))
+        when packsync_private.same_values(b.fields - 'id', b.row_data) then packsync_private.decide(b, 'applied', null, b.version, b.row_data)
+        when not (client.keys && changed.fields) then packsync_private.decide(b, 'merged', 'update')
+        else packsync_private.decide(b, 'applied', 'update')
+        end
+      from unnest(batch) b
+      cross join lateral (
+        select case when count(*) >= b.version - coalesce(b.base_version, 0)
+          then array(select distinct f from public.change_log cl2, unnest(cl2.changed_fields) f
+                     where cl2.row_id = b.id and cl2.entity = push_stage.entity and cl2.version > coalesce(b.base_version, 0))
+          else array(select jsonb_object_keys(b.row_data)) end as fields
+        from public.change_log cl
+        where cl.row_id = b.id and cl.entity = push_stage.entity and cl.version > coalesce(b.base_version, 0)
+      ) changed
+      cross join lateral (
+        select array(select k from jsonb_object_keys(b.fields) k where k not in ('id', 'trip_id')) as keys
+      ) client
+      cross join lateral (
+        select array(select k from unnest(client.keys) k
+                     where k = any (changed.fields) and b.fields -> k is distinct from b.row_data -> k) as fields
+      ) clash
+      order by b.ord);
+  end if;
+
+  -- 5. Write what was decided, set-wise; failures come back rejected.
+  writes := array(select b from unnest(batch) b where b.action in ('insert', 'update', 'tombstone') order by b.ord);
+  if cardinality(writes) = 0 then
+    return batch;
+  end if;
+  writes := packsync_private.push_write(entity, writes, update_cols);
+  execute format('select jsonb_object_agg(t.id, to_jsonb(t)) from public.%I t where t.id = any ($1)', entity)
+    into written using array(select w.id from unnest(writes) w where w.status is distinct from 'rejected');
+  written := coalesce(written, '{}');
+  return array(
+    select case
+      when w.ord is null then b
+      when w.status = 'rejected' then w
+      else packsync_private.decide(w, w.status, null, (written -> w.id::text ->> 'version')::bigint, written -> w.id::text)
+      end
+    from unnest(batch) b
+    left join unnest(writes) w on w.ord = b.ord
+    order by b.ord);
+end
+$$;
+
+-- Push ---------------------------------------------------------------------------
+create or replace function public.push_changes(client_id uuid, changes jsonb)
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+  entities constant text[] := '{trips,trip_members,people,rule_overrides,items}';
+  uid uuid := auth.uid();
+  batch packsync_private.push_change[];
+  stage packsync_private.push_change[];
+  rounds integer;
+  stage_entity text;
+  results jsonb;
+begin
+  if uid is null then
+    raise exception 'not_authenticated: push_changes needs a signed-in user' using errcode = '28000';
+  end if;
+  if push_changes.client_id is null then
+    raise exception 'invalid_argument: client_id is required' using errcode = '22023';
+  end if;
+  if changes is null or jsonb_typeof(changes) <> 'array' then
+    raise exception 'invalid_argument: changes must be a JSON array' using errcode = '22023';
+  end if;
+  if jsonb_array_length(changes) > 1000 then
+    raise exception 'too_many_changes: % changes in one call; the limit is 1000', jsonb_array_length(changes)
+      using errcode = '54000';
+  end if;
+  perform packsync_private.claim_client(push_changes.client_id);
+  perform set_config('packsync.client_id', push_changes.client_id::text, true);
+
+  -- Parse and check each change's shape; find the ones already processed
+  -- (by an earlier call, or earlier in this batch); split repeated rows into
+  -- rounds so that each set statement touches a row once.
+  with parsed as (
+    select e.ord::integer as ord, e.c,
+      packsync_private.try_uuid(e.c ->> 'change_id') as change_id,
+      e.c ->> 'entity' as entity, e.c ->> 'op' as op,
+      packsync_private.try_uuid(e.c ->> 'id') as id,
+      case when jsonb_typeof(e.c -> 'base_version') = 'number' and (e.c ->> 'base_version') ~ '^[0-9]{1,18}$'
+        then (e.c ->> 'base_version')::bigint end as base_version,
+      coalesce(e.c -> 'fields', '{}') as fields
+    from jsonb_array_elements(changes) with ordinality e(c, ord)
+  ), checked as (
+    select p.*, case
+      when jsonb_typeof(p.c) <> 'object' then 'each change must be an object'
+      when p.change_id is null then 'change_id must be a uuid'
+      when p.op is null or p.op not in ('upsert', 'delete') then 'op must be "upsert" or "delete"'
+      when p.id is null then 'id must be a uuid'
+      when p.base_version is null and jsonb_typeof(p.c -> 'base_version') not in ('null') then 'base_version must be a non-negative integer or null'
+      when jsonb_typeof(p.fields) <> 'object' then 'fields must be an object'
+      end as shape_error,
+      p.change_id is not null and p.ord > min(p.ord) over (partition by p.change_id) as duplicate
+    from parsed p
+  ), looked as (
+    select k.*, pc.result,
+      k.shape_error is null and not k.duplicate and pc.result is null and k.entity = any (entities) as pending
+    from checked k
+    left join packsync_private.processed_changes pc
+      on pc.client_id = push_changes.client_id and pc.change_id = k.change_id and not k.duplicate
+  ), ranked as (
+    select l.*, row_number() over (partition by l.pending, l.entity, l.id order by l.ord)::integer as round
+    from looked l
+  )
+  select array_agg(row(
+      k.ord, k.change_id, k.entity, k.op, k.id, k.base_version, k.fields,
+      case when k.pending then k.round end,
+      null,
+      case when k.duplicate then 'duplicate'
+           when k.result is not null then 'stored'
+           when not k.pending then 'rejected' end,
+      null, null, null,
+      case when k.shape_error is not null then packsync_private.push_error('invalid_change', k.shape_error)
+           when not k.pending and not k.duplicate and k.result is null then
+             packsync_private.push_error('unknown_entity', format('unknown entity %s; expected one of %s', coalesce(k.entity, 'null'), array_to_string(entities, ', ')))
+      end,
+      k.result)::packsync_private.push_change order by k.ord)
+  into batch
+  from ranked k;
+
+  select max(b.round) into rounds from unnest(batch) b where b.status is null;
+  for r in 1 .. coalesce(rounds, 0) loop
+    -- Parents before children, so a batch may create a trip and fill it.
+    foreach stage_entity in array entities loop
+      stage := array(select b from unnest(batch) b where b.status is null and b.round = r and b.entity = stage_entity order by b.ord);
+      if cardinality(stage) > 0 then
+        stage := packsync_private.push_stage(stage_entity, stage);
+        batch := array(
+          select case when s.ord is null then b else s end
+          from unnest(batch) b left join unnest(stage) s on s.ord = b.ord
+          order by b.ord);
+      end if;
+    end loop;
+  end loop;
+  perform set_config('packsync.change_map', '', true);
+
+  -- Results, in order; a duplicate repeats its first occurrence.
+  with own as (
+    select b.ord, b.change_id, b.status, coalesce(b.result, jsonb_build_object(
+      'change_id', b.change_id, 'status', b.status, 'version', b.version, 'row', b.row_data,
+      'conflict', b.conflict, 'error', b.error)) as result
+    from unnest(batch) b
+  ), recorded as (
+    insert into packsync_private.processed_changes (client_id, change_id, user_id, status, result)
+    select push_changes.client_id, o.change_id, uid, o.status, o.result
+    from own o where o.change_id is not null and o.status in ('applied', 'merged', 'conflict', 'rejected')
+  )
+  select jsonb_build_object('results', coalesce(jsonb_agg(case
+      when o.status = 'duplicate' then (select f.result from own f where f.change_id = o.change_id order by f.ord limit 1)
+      else o.result end order by o.ord), '[]'))
+  into results
+  from own o;
+  return results;
+end
+$$;
+
+-- Policies -----------------------------------------------------------------------
+create policy "users can read their own clients" on packsync_private.sync_clients
+  for select to authenticated
+  using (user_id = (select auth.uid()));
+
+create policy "users can read their own processed changes" on packsync_private.processed_changes
+  for select to authenticated
+  using (user_id = (select auth.uid()));
+
+create policy "users can record their own processed changes" on packsync_private.processed_changes
+  for insert to authenticated
+  with check (user_id = (select auth.uid())
+    and exists (select 1 from packsync_private.sync_clients c
+                where c.client_id = processed_changes.client_id and c.user_id = (select auth.uid())));
+
+-- Grants -------------------------------------------------------------------------
+grant select on packsync_private.sync_clients to authenticated;
+grant select, insert on packsync_private.processed_changes to authenticated;
+grant execute on function
+  packsync_private.try_uuid(text),
+  packsync_private.claim_client(uuid),
+  packsync_private.decide(packsync_private.push_change, text, text, bigint, jsonb, jsonb, jsonb),
+  packsync_private.push_error(text, text),
+  packsync_private.write_error(text, text),
+  packsync_private.same_values(jsonb, jsonb),
+  packsync_private.conflict_of(packsync_private.push_change, text[], jsonb),
+  packsync_private.push_write_set(text, packsync_private.push_change[], text[]),
+  packsync_private.push_write(text, packsync_private.push_change[], text[]),
+  packsync_private.push_stage(text, packsync_private.push_change[])
+  to authenticated;
+revoke execute on function public.push_changes(uuid, jsonb) from public, anon;
+grant execute on function public.push_changes(uuid, jsonb) to authenticated;
