@@ -1,0 +1,305 @@
+-- pull_changes: what changed in the caller's trips since a cursor, never
+-- skipping a change that commits late. See README.md beside this file.
+--
+-- Cursor: "v1:<xid>:<seq>" = every log row at or before (xid, seq) was served,
+-- optionally followed by ":<trip>:<entity>:<after id>:<all>" while a snapshot
+-- is being paged (a fresh client, or a trip the caller just joined).
+-- Sections: types, tables, helper functions, RPCs, grants.
+
+-- Types ------------------------------------------------------------------------
+create type packsync_private.log_ref as (
+  xid xid8,
+  seq bigint,
+  entity text,
+  row_id uuid,
+  trip_id uuid,
+  op text,
+  member_user_id uuid,
+  changed_fields text[],
+  version bigint
+);
+
+-- Tables -----------------------------------------------------------------------
+-- Log rows of transactions up to this one were compacted away; older cursors
+-- cannot be served.
+create table packsync_private.log_horizon (
+  id boolean primary key default true constraint log_horizon_single_row check (id),
+  last_compacted_xid xid8 not null,
+  compacted_at timestamptz not null default now()
+);
+alter table packsync_private.log_horizon enable row level security;
+create policy "signed-in users can read the log horizon" on packsync_private.log_horizon
+  for select to authenticated
+  using (true);
+
+-- Helper functions ---------------------------------------------------------------
+
+-- Deletes log rows older than the retention period (whole transactions, and
+-- only settled ones). Cursors from before it then raise cursor_invalid.
+-- For the service role / a scheduled job, not for clients.
+create or replace function packsync_private.compact_change_log(keep interval default '90 days')
+returns bigint
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  last_xid xid8;
+  removed bigint;
+begin
+  with gone as (
+    delete from public.change_log l
+    where l.at < now() - keep and l.xid < pg_snapshot_xmin(pg_current_snapshot())
+    returning l.xid
+  )
+  select max(g.xid), count(*) into last_xid, removed from gone g;
+  if last_xid is not null then
+    insert into packsync_private.log_horizon (last_compacted_xid) values (last_xid)
+    on conflict (id) do update set last_compacted_xid = greatest(excluded.last_compacted_xid, log_horizon.last_compacted_xid),
+      compacted_at = now();
+  end if;
+  return removed;
+end
+$$;
+
+-- Current rows of one trip, for a snapshot page: the trip, then each kind of
+-- child in id order after `after_id`. Tombstoned children are left out (the
+-- receiver never had them).
+create or replace function packsync_private.snapshot_page(trip uuid, entity text, after_id uuid, max_rows integer)
+returns table (changes jsonb, n integer, last_id uuid)
+language plpgsql
+stable
+set search_path = ''
+as $$
+#variable_conflict use_variable
+begin
+  if entity = 'trips' then
+    return query
+      select coalesce(jsonb_agg(jsonb_build_object('entity', 'trips', 'id', t.id, 'trip_id', t.id,
+          'op', case when t.deleted_at is null then 'upsert' else 'delete' end,
+          'version', t.version, 'row', to_jsonb(t))), '[]'), count(*)::integer, (array_agg(t.id))[1]
+      from public.trips t where t.id = trip and after_id is null;
+    return;
+  end if;
+  return query execute format(
+    'select coalesce(jsonb_agg(jsonb_build_object(''entity'', %L, ''id'', t.id, ''trip_id'', t.trip_id,
+        ''op'', ''upsert'', ''version'', t.version, ''row'', to_jsonb(t)) order by t.id), ''[]''), count(*)::integer,
+        (array_agg(t.id order by t.id desc))[1]
+     from (select * from public.%I t where t.trip_id = $1 and t.id > coalesce($2, ''00000000-0000-0000-0000-000000000000'')
+           and t.deleted_at is null order by t.id limit $3) t', entity, entity)
+    using trip, after_id, max_rows;
+end
+$$;
+
+-- RPCs ---------------------------------------------------------------------------
+create or replace function public.pull_changes(cursor text, max_rows integer default 1000)
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+#variable_conflict use_variable
+declare
+  entities constant text[] := '{trips,trip_members,people,rule_overrides,items}';
+  uid uuid := auth.uid();
+  -- Every transaction older than this has finished: its log rows are final.
+  watermark xid8 := pg_snapshot_xmin(pg_current_snapshot());
+  budget integer;
+  parts text[];
+  at_xid xid8;
+  at_seq bigint;
+  start_xid xid8;
+  start_seq bigint;
+  snap_trip uuid;
+  snap_entity integer;
+  snap_after uuid;
+  snap_all boolean;
+  horizon xid8;
+  my_trips uuid[];
+  page packsync_private.log_ref[];
+  gain packsync_private.log_ref;
+  more boolean := false;
+  out jsonb := '[]';
+  chunk jsonb;
+  n integer;
+  last_id uuid;
+begin
+  if uid is null then
+    raise exception 'not_authenticated: pull_changes needs a signed-in user' using errcode = '28000';
+  end if;
+  if max_rows is null or max_rows < 1 then
+    raise exception 'invalid_argument: max_rows must be a positive integer' using errcode = '22023';
+  end if;
+  budget := least(max_rows, 5000);
+  select h.last_compacted_xid into horizon from packsync_private.log_horizon h;
+
+  if cursor is null then
+    -- From the beginning: a snapshot of every trip, then the log from now on.
+    at_xid := watermark;
+    at_seq := 0;
+    snap_all := true;
+    snap_entity := 1;
+    select m.trip_id into snap_trip
+    from public.trip_members m join public.trips t on t.id = m.trip_id and t.deleted_at is null
+    where m.user_id = uid and m.deleted_at is null
+    order by m.trip_id limit 1;
+  else
+    parts := regexp_match(cursor,
+      '^v1:([0-9]{1,20}):([0-9]{1,19})(?::([0-9a-f-]{36}):([1-5]):([0-9a-f-]{36})?:([01]))?$');
+    if parts is null then
+      raise exception 'cursor_invalid: not a cursor issued by pull_changes' using errcode = '22023';
+    end if;
+    at_xid := parts[1]::xid8;
+    at_seq := parts[2]::bigint;
+    snap_trip := parts[3]::uuid;
+    snap_entity := parts[4]::integer;
+    snap_after := nullif(parts[5], '')::uuid;
+    snap_all := parts[6] = '1';
+    if at_xid > pg_snapshot_xmax(pg_current_snapshot()) then
+      raise exception 'cursor_invalid: cursor is ahead of this database (was it reset?)' using errcode = '22023';
+    end if;
+    if at_xid <= horizon then
+      raise exception 'cursor_invalid: cursor is older than the change log retention; resync from a null cursor'
+        using errcode = '22023';
+    end if;
+  end if;
+
+  select coalesce(array_agg(m.trip_id), '{}') into my_trips
+  from public.trip_members m where m.user_id = uid and m.deleted_at is null;
+
+  while budget > 0 loop
+    if snap_trip is not null then
+      -- Page through a snapshot: trip, members, people, overrides, items.
+      select s.changes, s.n, s.last_id into chunk, n, last_id
+      from packsync_private.snapshot_page(snap_trip, entities[snap_entity], snap_after, budget) s;
+      out := out || chunk;
+      budget := budget - n;
+      if n >= budget + n and entities[snap_entity] <> 'trips' then
+        snap_after := last_id;            -- page full: resume after the last row
+      elsif snap_entity < cardinality(entities) then
+        snap_entity := snap_entity + 1;
+        snap_after := null;
+      elsif snap_all then
+        snap_entity := 1;
+        snap_after := null;
+        select m.trip_id into snap_trip
+        from public.trip_members m join public.trips t on t.id = m.trip_id and t.deleted_at is null
+        where m.user_id = uid and m.deleted_at is null and m.trip_id > snap_trip
+        order by m.trip_id limit 1;
+      else
+        snap_trip := null;
+      end if;
+      continue;
+    end if;
+
+    -- The log after the cursor, only from settled transactions, only for the
+    -- caller's trips and memberships: one index range scan per trip.
+    start_xid := at_xid;
+    start_seq := at_seq;
+    page := array(
+      select row(l.xid, l.seq, l.entity, l.row_id, l.trip_id, l.op, l.member_user_id, l.changed_fields, l.version)::packsync_private.log_ref
+      from (
+        select tl.* from unnest(my_trips) mt(trip_id)
+        cross join lateral (
+          select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version
+          from public.change_log c
+          where c.trip_id = mt.trip_id and (c.xid, c.seq) > (start_xid, start_seq) and c.xid < watermark
+          order by c.xid, c.seq
+          limit budget + 1) tl
+        union
+        select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version
+        from public.change_log c
+        where c.member_user_id = uid and (c.xid, c.seq) > (start_xid, start_seq) and c.xid < watermark
+      ) l
+      order by l.xid, l.seq
+      limit budget + 1);
+    more := cardinality(page) > budget;
+    if more then
+      page := page[1:budget];
+    end if;
+
+    -- The caller joined a trip: the log before the join is not theirs to
+    -- replay, so stop here and page through the trip's current state (unless
+    -- the trip itself was created after the cursor: then the log has it all).
+    select g.* into gain
+    from unnest(page) g
+    where g.member_user_id = uid and g.entity = 'trip_members' and g.trip_id = any (my_trips)
+      and (g.op = 'insert' or (g.op = 'update' and 'deleted_at' = any (g.changed_fields)))
+      and not exists (
+        select 1 from public.change_log c
+        where c.row_id = g.trip_id and c.version = 1 and c.entity = 'trips' and c.op = 'insert'
+          and (c.xid, c.seq) > (start_xid, start_seq))
+    order by g.xid, g.seq
+    limit 1;
+    if gain.seq is not null then
+      page := array(select p from unnest(page) p where (p.xid, p.seq) <= (gain.xid, gain.seq) order by p.xid, p.seq);
+      more := false;
+      snap_trip := gain.trip_id;
+      snap_entity := 1;
+      snap_after := null;
+      snap_all := false;
+    end if;
+
+    if cardinality(page) > 0 then
+      at_xid := page[cardinality(page)].xid;
+      at_seq := page[cardinality(page)].seq;
+      budget := budget - cardinality(page);
+      -- Newest state per row, in the order of each row's last change;
+      -- memberships of trips the caller has left become one "revoke".
+      select coalesce(jsonb_agg(d.change order by d.xid, d.seq), '[]') into chunk
+      from (
+        select k.xid, k.seq, case
+          when k.revoked then jsonb_build_object('entity', 'trips', 'id', k.trip_id, 'trip_id', k.trip_id,
+            'op', 'revoke', 'version', null, 'row', null)
+          else jsonb_build_object('entity', k.entity, 'id', k.row_id, 'trip_id', k.trip_id,
+            'op', case when r.j is null or r.j ->> 'deleted_at' is not null then 'delete' else 'upsert' end,
+            'version', coalesce((r.j ->> 'version')::bigint, k.version), 'row', r.j)
+          end as change
+        from (
+          select distinct on (x.revoked, x.entity, x.key) x.*
+          from (
+            select p.*, not (p.trip_id = any (my_trips)) as revoked,
+              case when p.trip_id = any (my_trips) then p.row_id else p.trip_id end as key
+            from unnest(page) p
+          ) x
+          order by x.revoked, x.entity, x.key, x.xid desc, x.seq desc
+        ) k
+        left join lateral (
+          select case k.entity
+            when 'trips' then (select to_jsonb(t) from public.trips t where t.id = k.row_id)
+            when 'trip_members' then (select to_jsonb(t) from public.trip_members t where t.id = k.row_id)
+            when 'people' then (select to_jsonb(t) from public.people t where t.id = k.row_id)
+            when 'rule_overrides' then (select to_jsonb(t) from public.rule_overrides t where t.id = k.row_id)
+            when 'items' then (select to_jsonb(t) from public.items t where t.id = k.row_id)
+            end as j
+        ) r on not k.revoked
+      ) d;
+      out := out || chunk;
+    end if;
+
+    exit when snap_trip is null;
+  end loop;
+
+  if snap_trip is not null then
+    more := true;
+  elsif not more and (at_xid, at_seq) < (watermark, 0::bigint) then
+    -- Everything before the watermark was seen: move up to it, so quiet
+    -- clients do not fall behind the retention horizon.
+    at_xid := watermark;
+    at_seq := 0;
+  end if;
+
+  return jsonb_build_object(
+    'changes', out,
+    'cursor', format('v1:%s:%s', at_xid, at_seq) || case when snap_trip is null then ''
+      else format(':%s:%s:%s:%s', snap_trip, snap_entity, coalesce(snap_after::text, ''), case when snap_all then '1' else '0' end) end,
+    'has_more', more);
+end
+$$;
+
+-- Grants -------------------------------------------------------------------------
+grant select on packsync_private.log_horizon to authenticated;
+revoke execute on function packsync_private.compact_change_log(interval) from public, anon, authenticated;
+grant execute on function packsync_private.compact_change_log(interval) to service_role;
+grant execute on function packsync_private.snapshot_page(uuid, text, uuid, integer) to authenticated;
+revoke execute on function public.pull_changes(text, integer) from public, anon;
+grant execute on function public.pull_changes(text, integer) to authenticated;
