@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'token_expired',
   'not_authenticated',
   'forbidden',
+  'client_forbidden',
   // rate (429): wait for Retry-After
   'too_many_streams',
   // storage (5xx): the database is unreachable, busy or failed

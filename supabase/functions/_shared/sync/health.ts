@@ -1,0 +1,54 @@
+// GET /sync/health: is this instance able to serve? No auth and nothing
+// secret in the answer: status, migration version, lag and stream counts.
+import { PROTOCOL_VERSION, type HealthResponse, type HealthStatus } from '../../../../packages/protocol/src/index.ts';
+import type { Clock } from '../clock.ts';
+import type { SyncDb } from '../db.ts';
+import type { ListenerState } from './stream.ts';
+
+export interface HealthOptions {
+  db: Pick<SyncDb, 'probe'>;
+  clock: Clock;
+  streams: () => { count: number; listener: ListenerState };
+  /** Longest the database may take to answer before it counts as down. */
+  timeoutMs?: number;
+  /** Pull horizon lag above which the service is degraded. */
+  maxLogLagMs?: number;
+}
+
+export async function checkHealth(options: HealthOptions): Promise<HealthResponse> {
+  const { clock } = options;
+  const started = clock.now();
+  let probe: Awaited<ReturnType<SyncDb['probe']>> | undefined;
+  let timer: unknown;
+  try {
+    probe = await Promise.race([
+      options.db.probe(),
+      new Promise<never>((_, reject) => {
+        timer = clock.setTimeout(() => reject(new Error('health probe timed out')), options.timeoutMs ?? 2000);
+      }),
+    ]);
+  } catch {
+    probe = undefined;
+  } finally {
+    clock.clearTimeout(timer);
+  }
+  const { count, listener } = options.streams();
+  let status: HealthStatus = 'ok';
+  if (!probe) status = 'down';
+  else if (probe.migration === null || probe.logLagMs > (options.maxLogLagMs ?? 30_000) || listener === 'down') {
+    status = 'degraded';
+  }
+  return {
+    status,
+    protocol_version: PROTOCOL_VERSION,
+    time: new Date(clock.now()).toISOString(),
+    checks: {
+      database: probe ? 'ok' : 'down',
+      database_latency_ms: probe ? clock.now() - started : null,
+      migration: probe?.migration ?? null,
+      log_lag_ms: probe ? probe.logLagMs : null,
+      streams: count,
+      listener,
+    },
+  };
+}
