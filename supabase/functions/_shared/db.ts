@@ -87,7 +87,7 @@ export function createDb(options: DbOptions): SyncDb {
                (select coalesce(jsonb_object_agg(s.status, s.n), '{}'::jsonb)
                   from (select e->>'status' as status, count(*) as n
                           from jsonb_array_elements(r->'results') e group by 1) s) as statuses
-        from public.push_changes(${clientId}::uuid, (${body}::jsonb)->'changes') r`);
+        from public.push_changes(${clientId}::uuid, (${body}::text::jsonb)->'changes') r`);
       return { body: row.body, statuses: row.statuses };
     },
 
