@@ -472,7 +472,7 @@ begin
       packsync_private.try_uuid(e.c ->> 'id') as id,
       case when jsonb_typeof(e.c -> 'base_version') = 'number' and (e.c ->> 'base_version') ~ '^[0-9]{1,18}$'
         then (e.c ->> 'base_version')::bigint end as base_version,
-      coalesce(e.c -> 'fields', '{}') as fields
+      case when jsonb_typeof(e.c -> 'fields') is distinct from 'null' then coalesce(e.c -> 'fields', '{}') else '{}' end as fields
     from jsonb_array_elements(changes) with ordinality e(c, ord)
   ), checked as (
     select p.*, case
@@ -481,7 +481,7 @@ begin
       when p.op is null or p.op not in ('upsert', 'delete') then 'op must be "upsert" or "delete"'
       when p.id is null then 'id must be a uuid'
       when p.base_version is null and jsonb_typeof(p.c -> 'base_version') not in ('null') then 'base_version must be a non-negative integer or null'
-      when jsonb_typeof(p.fields) <> 'object' then 'fields must be an object'
+      when p.op = 'upsert' and jsonb_typeof(p.fields) <> 'object' then 'fields must be an object'
       end as shape_error,
       p.change_id is not null and p.ord > min(p.ord) over (partition by p.change_id) as duplicate
     from parsed p
@@ -496,7 +496,8 @@ begin
     from looked l
   )
   select array_agg(row(
-      k.ord, k.change_id, k.entity, k.op, k.id, k.base_version, k.fields,
+      k.ord, k.change_id, k.entity, k.op, k.id, k.base_version,
+      case when k.op = 'upsert' and k.shape_error is null then k.fields else '{}' end,
       case when k.pending then k.round end,
       null,
       case when k.duplicate then 'duplicate'

@@ -71,8 +71,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
         if (error instanceof errors.JWTExpired) {
           throw unauthorized('token_expired', 'The session has expired: refresh it and retry.');
         }
-        if (error instanceof errors.JWTClaimValidationFailed && error.payload.role === 'anon') {
-          throw unauthorized('not_authenticated', 'The bearer token is the anon key, not a user session: sign in first.');
+        if (error instanceof errors.JWTClaimValidationFailed && error.payload.role !== 'authenticated') {
+          throw unauthorized('not_authenticated', 'The bearer token is a project key, not a user session: sign in first.');
         }
         if (error instanceof Error && error.name === 'SyncError') throw error;
         throw unauthorized('invalid_token', 'The bearer token is not a valid session of this project: sign in again.');
