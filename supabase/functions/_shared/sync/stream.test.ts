@@ -1,0 +1,160 @@
+// The poke fan-out with an injected notification source and a fake clock:
+// who is poked, coalescing, heartbeats, expiry, the per-user cap, reconnects.
+import { createStreamParser, type StreamEvent } from '../../../../packages/protocol/src/index.ts';
+import { assert, assertEquals } from '../assert.ts';
+import type { UserClaims } from '../auth.ts';
+import type { Clock } from '../clock.ts';
+import type { Membership, SyncDb } from '../db.ts';
+import { SyncError } from '../errors.ts';
+import { silentLogger } from '../log.ts';
+import { StreamHub } from './stream.ts';
+
+const T1 = '00000000-0000-4000-8000-0000000000a1';
+const T2 = '00000000-0000-4000-8000-0000000000a2';
+
+function fakeClock(start = 1_000_000) {
+  let now = start;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  let next = 1;
+  const clock: Clock & { advance(ms: number): void } = {
+    now: () => now,
+    setTimeout: (fn, ms) => {
+      timers.set(next, { at: now + ms, fn });
+      return next++;
+    },
+    clearTimeout: (h) => void timers.delete(h as number),
+    advance(ms) {
+      const until = now + ms;
+      for (;;) {
+        const due = [...timers.entries()].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
+        if (!due) break;
+        timers.delete(due[0]);
+        now = due[1].at;
+        due[1].fn();
+      }
+      now = until;
+    },
+  };
+  return clock;
+}
+
+function fakeDb(memberships: Membership[]) {
+  let onPayload: (p: string) => void = () => {};
+  let onConnect: () => void = () => {};
+  const queries: string[][] = [];
+  const db: Pick<SyncDb, 'listen' | 'members'> = {
+    listen: (_channel, payload, connect) => {
+      onPayload = payload;
+      onConnect = connect;
+      connect();
+      return Promise.resolve({ unlisten: () => Promise.resolve() });
+    },
+    members: (tripIds, userIds) => {
+      queries.push(tripIds);
+      return Promise.resolve(memberships.filter((m) => tripIds.includes(m.trip_id) && userIds.includes(m.user_id)));
+    },
+  };
+  return { db, queries, notify: (p: unknown) => onPayload(JSON.stringify(p)), reconnect: () => onConnect() };
+}
+
+const claims = (sub: string, exp: number): UserClaims => ({ sub, role: 'authenticated', exp, aud: 'authenticated' });
+
+async function open(hub: StreamHub, user: UserClaims) {
+  const ends: string[] = [];
+  const response = await hub.open(user, ({ reason }) => ends.push(reason));
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const parse = createStreamParser();
+  const events: StreamEvent[] = [];
+  const raw: string[] = [];
+  const pump = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+      if (done) break;
+      raw.push(value!);
+      events.push(...parse(value!));
+    }
+  })();
+  return { response, events, raw, ends, reader, pump };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 10));
+
+Deno.test('pokes members of the notified trips only, with their trip ids', async () => {
+  const clock = fakeClock();
+  const f = fakeDb([{ user_id: 'alice', trip_id: T1 }, { user_id: 'bob', trip_id: T1 }, { user_id: 'carol', trip_id: T2 }]);
+  const hub = new StreamHub({ db: f.db, clock, logger: silentLogger });
+  const exp = clock.now() / 1000 + 3600;
+  const [alice, bob, carol] = [await open(hub, claims('alice', exp)), await open(hub, claims('bob', exp)), await open(hub, claims('carol', exp))];
+  assertEquals(alice.response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+  f.notify({ trip_ids: [T1], xid: '10' });
+  await tick();
+  const pokes = (s: typeof alice) => s.events.filter((e) => e.event === 'poke');
+  assertEquals(pokes(alice), [{ event: 'poke', data: { trip_ids: [T1] } }]);
+  assertEquals(pokes(bob).length, 1);
+  assertEquals(pokes(carol), []);
+  // `null` trip ids: everyone pulls.
+  f.notify({ trip_ids: null, xid: '11' });
+  await tick();
+  assertEquals(pokes(carol), [{ event: 'poke', data: { trip_ids: null } }]);
+  assertEquals(alice.events[0]!.event, 'ready');
+  await hub.close();
+  assertEquals(alice.ends, ['shutdown']);
+});
+
+Deno.test('coalesces notifications that arrive during a routing query', async () => {
+  const clock = fakeClock();
+  const f = fakeDb([{ user_id: 'alice', trip_id: T1 }, { user_id: 'alice', trip_id: T2 }]);
+  const hub = new StreamHub({ db: f.db, clock, logger: silentLogger });
+  const alice = await open(hub, claims('alice', clock.now() / 1000 + 3600));
+  for (let i = 0; i < 10; i++) f.notify({ trip_ids: [i % 2 ? T1 : T2], xid: String(i) });
+  await tick();
+  assert(f.queries.length <= 2, `expected at most 2 routing queries, got ${f.queries.length}`);
+  const seen = new Set(alice.events.flatMap((e) => (e.event === 'poke' ? e.data.trip_ids ?? [] : [])));
+  assertEquals([...seen].sort(), [T1, T2]);
+  await hub.close();
+});
+
+Deno.test('heartbeats, then closes with token_expired when the token expires', async () => {
+  const clock = fakeClock();
+  const f = fakeDb([]);
+  const hub = new StreamHub({ db: f.db, clock, logger: silentLogger, heartbeatMs: 1000 });
+  const s = await open(hub, claims('alice', clock.now() / 1000 + 5));
+  clock.advance(3500);
+  await tick();
+  assertEquals(s.raw.join('').split(': ping').length - 1, 3);
+  assertEquals(hub.size, 1);
+  clock.advance(2000);
+  await s.pump;
+  assertEquals(s.events.at(-1), { event: 'closing', data: { reason: 'token_expired' } });
+  assertEquals(s.ends, ['token_expired']);
+  assertEquals(hub.size, 0);
+});
+
+Deno.test('caps streams per user with a retryable 429 and frees the slot when a client leaves', async () => {
+  const clock = fakeClock();
+  const hub = new StreamHub({ db: fakeDb([]).db, clock, logger: silentLogger, maxStreamsPerUser: 2 });
+  const exp = clock.now() / 1000 + 3600;
+  const first = await open(hub, claims('alice', exp));
+  await open(hub, claims('alice', exp));
+  const refused = await hub.open(claims('alice', exp), () => {}).catch((e) => e);
+  assert(refused instanceof SyncError);
+  assertEquals([refused.status, refused.code, refused.retryable, refused.retryAfter], [429, 'too_many_streams', true, 30]);
+  await open(hub, claims('bob', exp)); // others are not affected
+  await first.reader.cancel();
+  await first.pump;
+  assertEquals(first.ends, ['client_closed']);
+  await open(hub, claims('alice', exp));
+  await hub.close();
+});
+
+Deno.test('after the LISTEN connection reconnects, everyone is poked', async () => {
+  const clock = fakeClock();
+  const f = fakeDb([]);
+  const hub = new StreamHub({ db: f.db, clock, logger: silentLogger });
+  const s = await open(hub, claims('alice', clock.now() / 1000 + 3600));
+  assertEquals(hub.listenerState(), 'ok');
+  f.reconnect();
+  await tick();
+  assertEquals(s.events.filter((e) => e.event === 'poke'), [{ event: 'poke', data: { trip_ids: null } }]);
+  await hub.close();
+});
