@@ -1,0 +1,121 @@
+// The function over real HTTP, through the stack's gateway, as the app calls
+// it: supabase-js `functions.invoke` and plain `fetch`.
+import { FunctionsHttpError } from 'npm:@supabase/supabase-js@2.119.1';
+import {
+  errorResponse,
+  healthResponse,
+  PROTOCOL_HEADER,
+  PROTOCOL_VERSION,
+  pullResponse,
+  pushResponse,
+} from '../../../packages/protocol/src/index.ts';
+import { assert, assertEquals } from '../_shared/assert.ts';
+import { adminSql, itemChange, signUp, streamReader, syncRequest, testEnv, tripChanges, uuid, type TestUser } from '../_shared/testing.ts';
+
+const env = testEnv();
+const protocol = { [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) };
+
+async function invoke(user: TestUser, route: 'push' | 'pull', body: unknown) {
+  const { data, error } = await user.client.functions.invoke(`sync/${route}`, { body: body as Record<string, unknown>, headers: protocol });
+  if (error) {
+    const detail = error instanceof FunctionsHttpError ? await (error.context as Response).text() : String(error);
+    throw new Error(`${route} failed: ${detail}`);
+  }
+  return data;
+}
+
+async function openStream(user: TestUser) {
+  const response = await fetch(syncRequest(env, 'stream', { token: user.token }));
+  assertEquals(response.status, 200);
+  const stream = streamReader(response);
+  assert(await stream.waitFor((e) => e.event === 'ready', 5000), 'no ready event');
+  return stream;
+}
+
+Deno.test('HTTP: push by one member, pull by another (supabase-js functions.invoke)', async () => {
+  const [owner, editor] = await Promise.all([signUp(env), signUp(env)]);
+  const tripId = uuid();
+  const pushed = pushResponse.parse(await invoke(owner, 'push', {
+    client_id: uuid(), changes: tripChanges(tripId, { share: { userId: editor.id, role: 'editor' }, items: 2 }),
+  }));
+  assert(pushed.results.every((r) => r.status === 'applied'), JSON.stringify(pushed.results));
+
+  const first = pullResponse.parse(await invoke(editor, 'pull', { cursor: null }));
+  assertEquals(first.changes.filter((c) => c.entity === 'items' && c.trip_id === tripId).length, 2);
+
+  // The editor writes back; the owner pulls from its own cursor and sees only that.
+  const ownerCursor = pullResponse.parse(await invoke(owner, 'pull', { cursor: null })).cursor;
+  const itemId = uuid();
+  await invoke(editor, 'push', { client_id: uuid(), changes: [itemChange(tripId, 'Sun hat', itemId)] });
+  const next = pullResponse.parse(await invoke(owner, 'pull', { cursor: ownerCursor, limit: 100 }));
+  assertEquals(next.changes.map((c) => [c.entity, c.id, c.row?.name]), [['items', itemId, 'Sun hat']]);
+});
+
+Deno.test('HTTP: a stream is poked within a second of another member\'s push; a stranger\'s is not', async () => {
+  const [owner, member, stranger] = await Promise.all([signUp(env), signUp(env), signUp(env)]);
+  const tripId = uuid();
+  await invoke(owner, 'push', { client_id: uuid(), changes: tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } }) });
+  const [memberStream, strangerStream] = await Promise.all([openStream(member), openStream(stranger)]);
+  try {
+    const started = Date.now();
+    await invoke(owner, 'push', { client_id: uuid(), changes: [itemChange(tripId, 'Passport')] });
+    const poke = await memberStream.waitFor((e) => e.event === 'poke', 1000);
+    const elapsed = Date.now() - started;
+    assert(poke, 'the member was not poked within a second');
+    assertEquals(poke.event === 'poke' && poke.data.trip_ids, [tripId]);
+    assert(elapsed < 1000, `poke took ${elapsed} ms`);
+    await new Promise((r) => setTimeout(r, 300));
+    assertEquals(strangerStream.events.filter((e) => e.event === 'poke'), []);
+  } finally {
+    await Promise.all([memberStream.cancel(), strangerStream.cancel()]);
+  }
+});
+
+Deno.test('HTTP: bad input and limits are typed 4xx, never 5xx, and change nothing', async () => {
+  const user = await signUp(env);
+  const tripId = uuid();
+  await invoke(user, 'push', { client_id: uuid(), changes: tripChanges(tripId) });
+  const sql = adminSql(env);
+  try {
+    const forged = user.token.slice(0, user.token.lastIndexOf('.') + 1) + 'x'.repeat(43);
+    const body = (changes: unknown[]) => ({ client_id: uuid(), changes });
+    const deletion = () => ({ change_id: uuid(), entity: 'items', op: 'delete', id: uuid(), base_version: 1, fields: {} });
+    const cases: [string, Request, number, string][] = [
+      ['malformed JSON', syncRequest(env, 'push', { token: user.token, text: '{"client_id":' }), 400, 'invalid_json'],
+      ['wrong types', syncRequest(env, 'push', { token: user.token, body: { client_id: 42, changes: 'all' } }), 400, 'invalid_request'],
+      ['unknown entity', syncRequest(env, 'push', { token: user.token, body: body([{ ...itemChange(tripId, 'x'), entity: 'passwords' }]) }), 400, 'invalid_request'],
+      ['5000 changes', syncRequest(env, 'push', { token: user.token, body: body(Array.from({ length: 5000 }, deletion)) }), 413, 'too_many_changes'],
+      ['2 MiB body', syncRequest(env, 'push', { token: user.token, text: `{"client_id":"${uuid()}","changes":[],"pad":"${'x'.repeat(2 * 1024 * 1024)}"}` }), 413, 'body_too_large'],
+      ['forged token', syncRequest(env, 'push', { token: forged, body: body([itemChange(tripId, 'x')]) }), 401, 'invalid_token'],
+      ['forged token on stream', syncRequest(env, 'stream', { token: forged }), 401, 'invalid_token'],
+      ['bad pull limit', syncRequest(env, 'pull', { token: user.token, body: { cursor: null, limit: 1e6 } }), 400, 'invalid_request'],
+    ];
+    const before = await sql`select count(*)::int as n from public.change_log`;
+    for (const [name, request, status, code] of cases) {
+      const response = await fetch(request);
+      const text = await response.text();
+      assertEquals(response.status, status, `${name}: ${text}`);
+      assertEquals(errorResponse.parse(JSON.parse(text)).error.code, code, name);
+      assertEquals(response.headers.get('access-control-allow-origin'), '*', name);
+    }
+    assertEquals(await sql`select count(*)::int as n from public.change_log`, before);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test('HTTP: CORS preflight and health need no auth', async () => {
+  const preflight = await fetch(`${env.apiUrl}/functions/v1/sync/push`, {
+    method: 'OPTIONS',
+    headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': `authorization, apikey, content-type, ${PROTOCOL_HEADER}` },
+  });
+  await preflight.body?.cancel();
+  assert(preflight.status < 300, `preflight ${preflight.status}`);
+  assert(preflight.headers.get('access-control-allow-headers')!.includes(PROTOCOL_HEADER));
+
+  const response = await fetch(`${env.apiUrl}/functions/v1/sync/health`);
+  assertEquals(response.status, 200);
+  const health = healthResponse.parse(await response.json());
+  assertEquals(health.status, 'ok');
+  assert(health.checks.migration, 'no migration version');
+});
