@@ -218,8 +218,11 @@ begin
     end if;
 
     -- The caller joined a trip: the log before the join is not theirs to
-    -- replay, so stop here and page through the trip's current state (unless
-    -- the trip itself was created after the cursor: then the log has it all).
+    -- replay, so stop here and page through the trip's current state. Not
+    -- needed when the log after the cursor holds the trip's whole life: the
+    -- trip was created after this page's start, or in the joining
+    -- transaction itself (its creator; cursors only stop inside a
+    -- transaction by paging through it).
     select g.* into gain
     from unnest(page) g
     where g.member_user_id = uid and g.entity = 'trip_members' and g.trip_id = any (my_trips)
@@ -227,7 +230,7 @@ begin
       and not exists (
         select 1 from public.change_log c
         where c.row_id = g.trip_id and c.version = 1 and c.entity = 'trips' and c.op = 'insert'
-          and (c.xid, c.seq) > (start_xid, start_seq))
+          and ((c.xid, c.seq) > (start_xid, start_seq) or c.xid = g.xid))
     order by g.xid, g.seq
     limit 1;
     if gain.seq is not null then
