@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { postgresUser, reachable } from './db/access.ts';
 
 /** Repository root, resolved from this file so scripts work from any cwd. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -35,7 +37,7 @@ export function defaultConfig(overrides: Partial<StackConfig> = {}): StackConfig
   return {
     dbPort: 54322,
     apiPort: 54321,
-    dataDir: path.join(repoRoot, '.packsync', 'db'),
+    dataDir: defaultDataDir(),
     jwtSecret: LOCAL_JWT_SECRET,
     anonKey: LOCAL_ANON_KEY,
     serviceRoleKey: LOCAL_SERVICE_ROLE_KEY,
@@ -64,4 +66,16 @@ export function dbUrl(config: Pick<StackConfig, 'dbPort'>, user = 'postgres', pa
 
 export function apiUrl(config: Pick<StackConfig, 'apiPort'>): string {
   return `http://127.0.0.1:${config.apiPort}`;
+}
+
+/**
+ * `.packsync/db` in the checkout, unless the checkout sits in a folder the
+ * `postgres` user cannot enter (a private home, a `mktemp -d` folder): then a
+ * folder of its own under /var/tmp, which also survives restarts.
+ */
+function defaultDataDir(): string {
+  const inCheckout = path.join(repoRoot, '.packsync', 'db');
+  if (reachable(inCheckout, postgresUser())) return inCheckout;
+  const id = createHash('sha256').update(repoRoot).digest('hex').slice(0, 12);
+  return path.join('/var/tmp', `packsync-${id}`, 'db');
 }

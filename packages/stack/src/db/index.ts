@@ -1,19 +1,16 @@
 import { applyBootstrap } from './bootstrap.ts';
 import { applyMigrations } from './migrate.ts';
-import { installPgtap } from './pgtap.ts';
 import { startPostgres, type PostgresOptions, type PostgresServer } from './postgres.ts';
 
 export { applyBootstrap } from './bootstrap.ts';
 export { applyMigrations, generateTypes } from './migrate.ts';
-export { installPgtap } from './pgtap.ts';
 export type { PostgresServer } from './postgres.ts';
 
 /**
  * Postgres ready for the app: started, Supabase platform objects bootstrapped,
- * every migration applied. pgTAP is loaded when Debian's package is present.
+ * every migration applied.
  */
 export async function startDatabase(options: PostgresOptions): Promise<PostgresServer> {
-  await installPgtap();
   const server = await startPostgres(options);
   try {
     await applyBootstrap(server.url);
