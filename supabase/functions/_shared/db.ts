@@ -50,6 +50,24 @@ export interface SyncDb {
   close(): Promise<void>;
 }
 
+type UserQuery = (tx: postgres.TransactionSql) => postgres.PendingQuery<postgres.Row[]>;
+
+/**
+ * One transaction as the signed-in user, as PostgREST runs a request: role
+ * `authenticated` and the JWT claims, both local to the transaction (so
+ * nothing leaks to the next user of the pooled connection), then `query`.
+ * Returns the first row of `query`.
+ */
+export async function runAsUser<T>(sql: postgres.Sql, claims: UserClaims, statementTimeout: string, query: UserQuery): Promise<T> {
+  const results = await sql.begin((tx) => [
+    tx`select set_config('role', 'authenticated', true),
+              set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
+              set_config('statement_timeout', ${statementTimeout}, true)`,
+    query(tx),
+  ]);
+  return (results as unknown as postgres.Row[][])[1]![0] as T;
+}
+
 export interface DbOptions {
   url: string;
   /** Pool size; each request holds one connection for its transaction. */
@@ -68,17 +86,7 @@ export function createDb(options: DbOptions): SyncDb {
     connection: { application_name: 'packsync-sync' },
   });
   const statementTimeout = options.statementTimeout ?? '15s';
-
-  // Both statements are sent at once (pipelined) inside BEGIN … COMMIT.
-  async function asUser<T>(claims: UserClaims, query: (tx: postgres.TransactionSql) => postgres.PendingQuery<postgres.Row[]>): Promise<T> {
-    const results = await sql.begin((tx) => [
-      tx`select set_config('role', 'authenticated', true),
-                set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
-                set_config('statement_timeout', ${statementTimeout}, true)`,
-      query(tx),
-    ]);
-    return (results as unknown as postgres.Row[][])[1]![0] as T;
-  }
+  const asUser = <T>(claims: UserClaims, query: UserQuery) => runAsUser<T>(sql, claims, statementTimeout, query);
 
   return {
     async push(claims, clientId, body) {

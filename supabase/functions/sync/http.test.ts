@@ -55,6 +55,8 @@ Deno.test('HTTP: a stream is poked within a second of another member\'s push; a 
   const [owner, member, stranger] = await Promise.all([signUp(env), signUp(env), signUp(env)]);
   const tripId = uuid();
   await invoke(owner, 'push', { client_id: uuid(), changes: tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } }) });
+  // The stranger is a member of a trip of their own, just not of this one.
+  await invoke(stranger, 'push', { client_id: uuid(), changes: tripChanges(uuid()) });
   const [memberStream, strangerStream] = await Promise.all([openStream(member), openStream(stranger)]);
   try {
     const started = Date.now();
