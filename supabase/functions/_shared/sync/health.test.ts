@@ -55,18 +55,24 @@ function tcpProxy(target: { hostname: string; port: number }) {
   };
 }
 
+/** A handler whose database connection runs through a proxy the test can close and reopen. */
+function handlerBehindProxy(overrides: Parameters<typeof testHandler>[1] = {}) {
+  const db = new URL(env.dbUrl);
+  const proxy = tcpProxy({ hostname: db.hostname, port: Number(db.port) });
+  proxy.open();
+  const viaProxy = new URL(env.dbUrl);
+  viaProxy.port = String(proxy.port);
+  return { proxy, ...testHandler(env, { ...overrides, dbUrl: viaProxy.href }) };
+}
+
+// The proxy's piping tasks end asynchronously after close.
+const proxyTest = { sanitizeOps: false, sanitizeResources: false };
+
 Deno.test({
+  ...proxyTest,
   name: 'health is down while the database is unreachable and ok once it is back',
-  // The proxy's piping tasks end asynchronously after close.
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async () => {
-    const db = new URL(env.dbUrl);
-    const proxy = tcpProxy({ hostname: db.hostname, port: Number(db.port) });
-    proxy.open();
-    const viaProxy = new URL(env.dbUrl);
-    viaProxy.port = String(proxy.port);
-    const { handler, logger } = testHandler(env, { dbUrl: viaProxy.href, healthTimeoutMs: 1500 });
+    const { proxy, handler, logger } = handlerBehindProxy({ healthTimeoutMs: 1500 });
     const health = async () => {
       const response = await handler.handle(new Request(`${env.apiUrl}/functions/v1/sync/health`));
       return { status: response.status, retryAfter: response.headers.get('retry-after'), body: healthResponse.parse(await response.json()) };
@@ -97,16 +103,10 @@ Deno.test({
 });
 
 Deno.test({
+  ...proxyTest,
   name: 'push is a retryable 503 storage error while the database is unreachable',
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async () => {
-    const db = new URL(env.dbUrl);
-    const proxy = tcpProxy({ hostname: db.hostname, port: Number(db.port) });
-    proxy.open();
-    const viaProxy = new URL(env.dbUrl);
-    viaProxy.port = String(proxy.port);
-    const { handler } = testHandler(env, { dbUrl: viaProxy.href });
+    const { proxy, handler } = handlerBehindProxy();
     try {
       const user = await signUp(env);
       proxy.close();
