@@ -13,7 +13,7 @@ import {
   pushRequest,
 } from '../../../../packages/protocol/src/index.ts';
 import type { z } from 'zod';
-import type { UserClaims, Verifier } from '../auth.ts';
+import type { Verifier } from '../auth.ts';
 import type { Clock } from '../clock.ts';
 import type { SyncDb } from '../db.ts';
 import { describeForLog, fromDatabaseError, internalError, SyncError, validation } from '../errors.ts';
