@@ -20,7 +20,6 @@ alter default privileges in schema packsync_private revoke execute on functions 
 create or replace function packsync_private.stamp_row()
 returns trigger
 language plpgsql
-set search_path = ''
 as $$
 begin
   if tg_op = 'INSERT' then

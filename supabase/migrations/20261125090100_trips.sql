@@ -98,7 +98,6 @@ create trigger guard_trip_owner_fields before update on public.trips
 create or replace function packsync_private.guard_membership_user()
 returns trigger
 language plpgsql
-set search_path = ''
 as $$
 begin
   if new.user_id is distinct from old.user_id then

@@ -53,6 +53,16 @@ begin
 end
 $$;
 
+-- Which trip and (for memberships) which user a row of this table belongs to,
+-- as SQL over the transition table alias n.
+create or replace function packsync_private.log_keys(entity text, out trip_expr text, out member_expr text)
+language sql
+immutable
+as $$
+  select case when entity = 'trips' then 'n.id' else 'n.trip_id' end,
+         case when entity = 'trip_members' then 'n.user_id' else 'null::uuid' end
+$$;
+
 create or replace function packsync_private.log_insert()
 returns trigger
 language plpgsql
@@ -61,27 +71,26 @@ set search_path = ''
 as $$
 declare
   system_keys constant text[] := '{id,version,created_at,updated_at,created_by}';
+  keys record := packsync_private.log_keys(tg_table_name);
   fields text[];
   trip_ids uuid[];
 begin
   select array(select k from jsonb_object_keys(to_jsonb(n)) k where k <> all (system_keys) order by k)
     into fields from new_rows n limit 1;
-  with source as (
-    select n.id, n.version, to_jsonb(n) - system_keys as j from new_rows n
-  ), logged as (
-    insert into public.change_log
-      (entity, row_id, trip_id, member_user_id, op, version, actor, client_id, change_id,
-       changed_fields, new_values)
-    select tg_table_name, s.id, coalesce((s.j ->> 'trip_id')::uuid, s.id),
-      case when tg_table_name = 'trip_members' then (s.j ->> 'user_id')::uuid end,
-      'insert', s.version, auth.uid(),
-      nullif(current_setting('packsync.client_id', true), '')::uuid,
-      (nullif(current_setting('packsync.change_map', true), '')::jsonb ->> s.id::text)::uuid,
-      fields, s.j
-    from source s
-    returning trip_id
-  )
-  select array_agg(distinct trip_id) into trip_ids from logged;
+  -- Columns are read directly (not through to_jsonb) so each row is
+  -- converted to JSON once.
+  execute format($q$
+    with logged as (
+      insert into public.change_log
+        (entity, row_id, trip_id, member_user_id, op, version, actor, client_id, change_id, changed_fields, new_values)
+      select $1, n.id, %s, %s, 'insert', n.version, $2, $3, ($4 ->> n.id::text)::uuid, $5, to_jsonb(n) - $6
+      from new_rows n
+      returning trip_id
+    )
+    select array_agg(distinct trip_id) from logged$q$, keys.trip_expr, keys.member_expr)
+    into trip_ids
+    using tg_table_name, auth.uid(), nullif(current_setting('packsync.client_id', true), '')::uuid,
+      nullif(current_setting('packsync.change_map', true), '')::jsonb, fields, system_keys;
   if trip_ids is not null then
     perform packsync_private.notify_changes(trip_ids);
   end if;
@@ -98,6 +107,10 @@ as $$
 declare
   system_keys constant text[] := '{id,version,created_at,updated_at,created_by}';
   trip_ids uuid[];
+  -- Once per statement: who, from which client, for which change of a push.
+  actor uuid := auth.uid();
+  client uuid := nullif(current_setting('packsync.client_id', true), '')::uuid;
+  change_map jsonb := nullif(current_setting('packsync.change_map', true), '')::jsonb;
 begin
   with pairs as (
     select n.id, n.version, to_jsonb(n) - system_keys as nj, to_jsonb(o) - system_keys as oj
@@ -110,9 +123,7 @@ begin
       case when tg_table_name = 'trip_members' then (p.nj ->> 'user_id')::uuid end,
       case when p.nj ->> 'deleted_at' is not null and p.oj ->> 'deleted_at' is null
         then 'delete' else 'update' end,
-      p.version, auth.uid(),
-      nullif(current_setting('packsync.client_id', true), '')::uuid,
-      (nullif(current_setting('packsync.change_map', true), '')::jsonb ->> p.id::text)::uuid,
+      p.version, actor, client, (change_map ->> p.id::text)::uuid,
       d.fields, d.old_values, d.new_values
     from pairs p
     cross join lateral (
@@ -141,6 +152,10 @@ as $$
 declare
   system_keys constant text[] := '{id,version,created_at,updated_at,created_by}';
   trip_ids uuid[];
+  -- Once per statement: who, from which client, for which change of a push.
+  actor uuid := auth.uid();
+  client uuid := nullif(current_setting('packsync.client_id', true), '')::uuid;
+  change_map jsonb := nullif(current_setting('packsync.change_map', true), '')::jsonb;
 begin
   with source as (
     select o.id, o.version, to_jsonb(o) - system_keys as j from old_rows o
@@ -150,9 +165,7 @@ begin
        changed_fields, old_values)
     select tg_table_name, s.id, coalesce((s.j ->> 'trip_id')::uuid, s.id),
       case when tg_table_name = 'trip_members' then (s.j ->> 'user_id')::uuid end,
-      'delete', s.version, auth.uid(),
-      nullif(current_setting('packsync.client_id', true), '')::uuid,
-      (nullif(current_setting('packsync.change_map', true), '')::jsonb ->> s.id::text)::uuid,
+      'delete', s.version, actor, client, (change_map ->> s.id::text)::uuid,
       '{}', s.j
     from source s
     returning trip_id

@@ -58,7 +58,6 @@ create or replace function packsync_private.try_uuid(value text)
 returns uuid
 language sql
 immutable
-set search_path = ''
 as $$
   select case when value ~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'
     then value::uuid end
@@ -97,7 +96,6 @@ create or replace function packsync_private.decide(
 returns packsync_private.push_change
 language sql
 immutable
-set search_path = ''
 as $$
   select row(c.ord, c.change_id, c.entity, c.op, c.id, c.base_version, c.fields, c.round,
     action, status, version, row_data, conflict, error, c.result)::packsync_private.push_change
@@ -107,7 +105,6 @@ create or replace function packsync_private.push_error(code text, message text)
 returns jsonb
 language sql
 immutable
-set search_path = ''
 as $$
   select jsonb_build_object('code', code, 'message', message)
 $$;
@@ -118,7 +115,6 @@ create or replace function packsync_private.write_error(state text, message text
 returns jsonb
 language sql
 immutable
-set search_path = ''
 as $$
   select packsync_private.push_error(
     coalesce(substring(message from '^([a-z_]+): '), case
@@ -137,7 +133,6 @@ create or replace function packsync_private.same_values(fields jsonb, server jso
 returns boolean
 language sql
 immutable
-set search_path = ''
 as $$
   select not exists (select 1 from jsonb_each(fields) e where e.value is distinct from server -> e.key)
 $$;
@@ -444,6 +439,7 @@ declare
   stage packsync_private.push_change[];
   rounds integer;
   stage_entity text;
+  stored jsonb;
   results jsonb;
 begin
   if uid is null then
@@ -462,10 +458,18 @@ begin
   perform packsync_private.claim_client(push_changes.client_id);
   perform set_config('packsync.client_id', push_changes.client_id::text, true);
 
+  -- Results of changes this client already pushed: primary-key probes only,
+  -- however many changes the client has processed over time.
+  select jsonb_object_agg(p.change_id, p.result) into stored
+  from packsync_private.processed_changes p
+  where p.client_id = push_changes.client_id
+    and p.change_id = any (array(
+      select packsync_private.try_uuid(e ->> 'change_id') from jsonb_array_elements(changes) e));
+
   -- Parse and check each change's shape; find the ones already processed
   -- (by an earlier call, or earlier in this batch); split repeated rows into
   -- rounds so that each set statement touches a row once.
-  with parsed as (
+  with parsed as materialized (
     select e.ord::integer as ord, e.c,
       packsync_private.try_uuid(e.c ->> 'change_id') as change_id,
       e.c ->> 'entity' as entity, e.c ->> 'op' as op,
@@ -474,7 +478,7 @@ begin
         then (e.c ->> 'base_version')::bigint end as base_version,
       case when jsonb_typeof(e.c -> 'fields') is distinct from 'null' then coalesce(e.c -> 'fields', '{}') else '{}' end as fields
     from jsonb_array_elements(changes) with ordinality e(c, ord)
-  ), checked as (
+  ), checked as materialized (
     select p.*, case
       when jsonb_typeof(p.c) <> 'object' then 'each change must be an object'
       when p.change_id is null then 'change_id must be a uuid'
@@ -489,8 +493,7 @@ begin
     select k.*, pc.result,
       k.shape_error is null and not k.duplicate and pc.result is null and k.entity = any (entities) as pending
     from checked k
-    left join packsync_private.processed_changes pc
-      on pc.client_id = push_changes.client_id and pc.change_id = k.change_id and not k.duplicate
+    cross join lateral (select case when not k.duplicate then stored -> k.change_id::text end as result) pc
   ), ranked as (
     select l.*, row_number() over (partition by l.pending, l.entity, l.id order by l.ord)::integer as round
     from looked l
