@@ -11,6 +11,9 @@ const push = (changes: unknown[]) => pushRequest.safeParse({ client_id: id(9), c
 describe('pushRequest', () => {
   it('accepts an upsert with any subset of the entity fields and a bare delete', () => {
     expect(push([item({ name: 'Socks', packed: true }), { ...item({}), op: 'delete', base_version: 3 }]).success).toBe(true);
+    expect(push([{ ...item({}), op: 'delete', base_version: 3, fields: null }]).success).toBe(true);
+    const { fields: _, ...bare } = { ...item({}), op: 'delete' };
+    expect(push([bare]).success).toBe(true);
   });
 
   it('checks fields with the model schema of the named entity', () => {

@@ -30,12 +30,12 @@ export const upsertChange = z.discriminatedUnion('entity', [
   upsertOf('rule_overrides'),
 ]);
 
-/** A delete is a tombstone; it carries no fields. */
+/** A delete is a tombstone; it carries no fields (`{}`, null or none, as push_changes takes them). */
 export const deleteChange = z.strictObject({
   ...changeHeader,
   entity: z.enum(ENTITY_NAMES),
   op: z.literal('delete'),
-  fields: z.strictObject({}),
+  fields: z.strictObject({}).nullable().optional(),
 });
 
 export const change = z.discriminatedUnion('op', [upsertChange, deleteChange]);
