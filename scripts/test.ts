@@ -2,7 +2,7 @@
 // temporary data folder, so a running dev stack is untouched. The stack is
 // stopped afterwards, also when a suite fails or the run is interrupted.
 //   npm test                 all suites
-//   npm test -- pgtap deno   only the named suites (pgtap, deno, vitest, e2e)
+//   npm test -- pgtap deno   only the named suites (types, pgtap, deno, vitest, e2e)
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, createWriteStream } from 'node:fs';
 import { chmod, mkdtemp, rm, mkdir } from 'node:fs/promises';
@@ -28,6 +28,11 @@ const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
 const pgtapFiles = () => listFiles('supabase/tests/database', /\.test\.sql$/);
 
 const suites: Suite[] = [
+  {
+    name: 'types',
+    missing: () => undefined,
+    command: () => ['sh', ['-c', `${bin('tsc')} -p tsconfig.json && cd web && ${bin('svelte-check')} --tsconfig ./tsconfig.json --fail-on-warnings`]],
+  },
   {
     name: 'pgtap',
     missing: () => (pgtapFiles().length === 0 ? 'no supabase/tests/database/*.test.sql' : undefined),
@@ -57,6 +62,12 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const selected = suites.filter((s) => wanted.length === 0 || wanted.includes(s.name));
+
+// The web app's generated tsconfig and types exist only after a sync; a fresh
+// clone has none, and its unit tests and type check need them.
+if (selected.some((s) => s.name !== 'pgtap' && s.name !== 'deno')) {
+  await run(bin('svelte-kit'), ['sync'], { ...process.env }, path.join(repoRoot, 'web'));
+}
 
 const dataRoot = await mkdtemp(path.join(os.tmpdir(), 'packsync-test-'));
 // mkdtemp makes a 0700 folder; Postgres runs as the `postgres` user and must enter it.
@@ -114,9 +125,9 @@ const passed = results.filter((r) => r.outcome === 'passed').length;
 console.log(`suites: ${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
 
-function run(cmd: string, args: string[], environment: NodeJS.ProcessEnv): Promise<number> {
+function run(cmd: string, args: string[], environment: NodeJS.ProcessEnv, cwd = repoRoot): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: repoRoot, env: environment, stdio: 'inherit' });
+    const child = spawn(cmd, args, { cwd, env: environment, stdio: 'inherit' });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
     child.on('error', (error) => {
       console.error(`${cmd}: ${error.message}`);

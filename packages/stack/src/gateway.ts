@@ -78,7 +78,7 @@ async function routeAuth(
   const request = new Request(url, {
     method: req.method,
     headers: toHeaders(req.headers),
-    ...(body ? { body } : {}),
+    ...(body ? { body: new Uint8Array(body) } : {}),
   });
   const response = await options.auth(request, path);
   res.writeHead(response.status, { ...CORS_HEADERS, ...Object.fromEntries(response.headers) });
