@@ -131,7 +131,13 @@ isOneToOne: false
             [_ in never]: never
           }
           Functions: {
-            "trip_history":
+            "pull_changes":
+{ Args: { "cursor": string,"max_rows"?: number }; Returns: Json
+                           },
+"push_changes":
+{ Args: { "changes": Json,"client_id": string }; Returns: Json
+                           },
+"trip_history":
 { Args: { "before_seq"?: number,"max_rows"?: number,"trip_id": string }; Returns: {
               "actor": string | null,
 "at": string,

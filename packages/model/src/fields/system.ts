@@ -14,7 +14,8 @@ export const systemShape = {
   created_at: timestamp,
   updated_at: timestamp,
   deleted_at: timestamp.nullable(),
-  created_by: uuid,
+  // Null for rows written outside a user session (service role, migrations, SQL).
+  created_by: uuid.nullable(),
 };
 
 export type SystemFields = z.infer<z.ZodObject<typeof systemShape>>;

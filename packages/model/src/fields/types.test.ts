@@ -22,7 +22,7 @@ describe('inferred types', () => {
     }>();
     expectTypeOf<ItemPatch>().toEqualTypeOf<Partial<ItemFields>>();
     expectTypeOf<Item>().toEqualTypeOf<
-      Flat<ItemFields & { id: string; version: number; created_at: string; updated_at: string; deleted_at: string | null; created_by: string }>
+      Flat<ItemFields & { id: string; version: number; created_at: string; updated_at: string; deleted_at: string | null; created_by: string | null }>
     >();
     expectTypeOf<TripFields['days'][number]['tags'][number]>().toEqualTypeOf<
       'beach' | 'hiking' | 'formal' | 'cold' | 'hot' | 'rain' | 'snow' | 'travel' | 'business' | 'swimming' | 'camping'
