@@ -45,6 +45,8 @@ export interface SyncDb {
    * data-free pokes; every pull that follows is checked by RLS.
    */
   members(tripIds: string[], userIds: string[]): Promise<Membership[]>;
+  /** The pull horizon: transactions with a lower xid are over (`pg_snapshot_xmin` of a fresh snapshot). */
+  watermark(): Promise<bigint>;
   /** LISTEN on one dedicated connection; `onConnect` runs on every (re)connect. */
   listen(channel: string, onPayload: (payload: string) => void, onConnect: () => void): Promise<Subscription>;
   close(): Promise<void>;
@@ -124,6 +126,11 @@ export function createDb(options: DbOptions): SyncDb {
         from public.trip_members m
         where m.trip_id = any(${tripIds}::uuid[]) and m.user_id = any(${userIds}::uuid[])
           and (m.deleted_at is null or m.deleted_at > now() - interval '1 minute')`;
+    },
+
+    async watermark() {
+      const [row] = await sql<{ xmin: string }[]>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`;
+      return BigInt(row!.xmin);
     },
 
     async listen(channel, onPayload, onConnect) {

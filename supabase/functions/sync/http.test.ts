@@ -73,6 +73,45 @@ Deno.test('HTTP: a stream is poked within a second of another member\'s push; a 
   }
 });
 
+Deno.test('HTTP: a poke waits until the change is pullable (an older transaction still open)', async () => {
+  const [owner, member] = await Promise.all([signUp(env), signUp(env)]);
+  const tripId = uuid();
+  await invoke(owner, 'push', { client_id: uuid(), changes: tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } }) });
+  const cursor = pullResponse.parse(await invoke(member, 'pull', { cursor: null })).cursor;
+  const stream = await openStream(member);
+  const sql = adminSql(env);
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let opened!: () => void;
+  const blockerOpen = new Promise<void>((r) => (opened = r));
+  // A transaction with an xid older than the push below, still running.
+  const blocker = sql.begin(async (tx) => {
+    await tx`select pg_current_xact_id()`;
+    opened();
+    await released;
+  });
+  try {
+    await blockerOpen;
+    const itemId = uuid();
+    await invoke(owner, 'push', { client_id: uuid(), changes: [itemChange(tripId, 'Boarding pass', itemId)] });
+    await new Promise((r) => setTimeout(r, 300));
+    assertEquals(stream.events.filter((e) => e.event === 'poke'), [], 'poked before the change was pullable');
+    const early = pullResponse.parse(await invoke(member, 'pull', { cursor }));
+    assertEquals(early.changes.filter((c) => c.id === itemId), [], 'pull served a change above the watermark');
+
+    release();
+    await blocker;
+    assert(await stream.waitFor((e) => e.event === 'poke', 1000), 'no poke after the older transaction ended');
+    const late = pullResponse.parse(await invoke(member, 'pull', { cursor }));
+    assertEquals(late.changes.filter((c) => c.id === itemId).length, 1);
+  } finally {
+    release();
+    await blocker.catch(() => {});
+    await sql.end();
+    await stream.cancel();
+  }
+});
+
 Deno.test('HTTP: bad input and limits are typed 4xx, never 5xx, and change nothing', async () => {
   const user = await signUp(env);
   const tripId = uuid();

@@ -38,11 +38,12 @@ function fakeClock(start = 1_000_000) {
   return clock;
 }
 
-function fakeDb(memberships: Membership[]) {
+function fakeDb(memberships: Membership[], watermark = { xmin: 1_000_000n }) {
   let onPayload: (p: string) => void = () => {};
   let onConnect: () => void = () => {};
   const queries: string[][] = [];
-  const db: Pick<SyncDb, 'listen' | 'members'> = {
+  const db: Pick<SyncDb, 'listen' | 'members' | 'watermark'> = {
+    watermark: () => Promise.resolve(watermark.xmin),
     listen: (_channel, payload, connect) => {
       onPayload = payload;
       onConnect = connect;
@@ -156,5 +157,29 @@ Deno.test('after the LISTEN connection reconnects, everyone is poked', async () 
   f.reconnect();
   await tick();
   assertEquals(s.events.filter((e) => e.event === 'poke'), [{ event: 'poke', data: { trip_ids: null } }]);
+  await hub.close();
+});
+
+Deno.test('holds a poke until the change is below the pull watermark', async () => {
+  const clock = fakeClock();
+  const horizon = { xmin: 50n };
+  const f = fakeDb([{ user_id: 'alice', trip_id: T1 }], horizon);
+  const hub = new StreamHub({ db: f.db, clock, logger: silentLogger });
+  const alice = await open(hub, claims('alice', clock.now() / 1000 + 3600));
+  const pokes = () => alice.events.filter((e) => e.event === 'poke');
+  // xid 60 committed, but a transaction older than it (xmin 50) still runs.
+  f.notify({ trip_ids: [T1], xid: '60' });
+  await tick();
+  clock.advance(100);
+  await tick();
+  assertEquals(pokes(), []);
+  horizon.xmin = 61n;
+  clock.advance(10);
+  await tick();
+  assertEquals(pokes(), [{ event: 'poke', data: { trip_ids: [T1] } }]);
+  // A change already below the watermark is poked at once.
+  f.notify({ trip_ids: [T1], xid: '55' });
+  await tick();
+  assertEquals(pokes().length, 2);
   await hub.close();
 });

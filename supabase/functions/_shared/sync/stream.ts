@@ -19,7 +19,7 @@ import type { Logger } from '../log.ts';
 export const CHANGES_CHANNEL = 'packsync_changes';
 
 export interface StreamHubOptions {
-  db: Pick<SyncDb, 'listen' | 'members'>;
+  db: Pick<SyncDb, 'listen' | 'members' | 'watermark'>;
   clock: Clock;
   logger: Logger;
   heartbeatMs?: number;
@@ -47,7 +47,10 @@ export class StreamHub {
   private connected = false;
   private pending = new Set<string>();
   private pendingAll = false;
+  private pendingXid = 0n;
   private flushing = false;
+  private held: HeldPokes[] = [];
+  private recheck: unknown;
   private readonly heartbeatMs: number;
   private readonly maxPerUser: number;
 
@@ -156,14 +159,21 @@ export class StreamHub {
 
   /** A raw NOTIFY payload from the change log. Exposed for tests. */
   notify(payload: string): void {
-    let tripIds: unknown;
+    let message: { trip_ids?: unknown; xid?: unknown } = {};
     try {
-      tripIds = (JSON.parse(payload) as { trip_ids?: unknown }).trip_ids;
+      message = JSON.parse(payload) ?? {};
     } catch {
-      tripIds = null;
+      // unreadable: treat as "everyone pull"
     }
-    if (Array.isArray(tripIds)) {
-      for (const id of tripIds) if (typeof id === 'string') this.pending.add(id);
+    let xid = 0n;
+    try {
+      xid = BigInt(String(message.xid ?? '0'));
+    } catch {
+      // no position: poke without waiting for the watermark
+    }
+    if (xid > this.pendingXid) this.pendingXid = xid;
+    if (Array.isArray(message.trip_ids)) {
+      for (const id of message.trip_ids) if (typeof id === 'string') this.pending.add(id);
     } else {
       this.pendingAll = true;
     }
@@ -172,6 +182,9 @@ export class StreamHub {
 
   /** Ends every stream (`shutdown`) and the LISTEN. */
   async close(): Promise<void> {
+    this.options.clock.clearTimeout(this.recheck);
+    this.recheck = undefined;
+    this.held = [];
     for (const s of [...this.streams]) s.close('shutdown');
     const subscription = this.subscription;
     this.subscription = undefined;
@@ -199,43 +212,99 @@ export class StreamHub {
     for (const s of this.streams) s.send({ event: 'poke', data: { trip_ids: null } });
   }
 
+  /** Drain the pending notifications: route them, then poke now or once pullable. */
   private async flush(): Promise<void> {
     if (this.flushing) return;
     this.flushing = true;
     try {
       while (this.pendingAll || this.pending.size > 0) {
-        if (this.pendingAll) {
-          this.pendingAll = false;
-          this.pending.clear();
-          this.pokeAll();
-          continue;
-        }
+        const all = this.pendingAll;
         const tripIds = [...this.pending];
+        const xid = this.pendingXid;
+        this.pendingAll = false;
         this.pending.clear();
-        const users = [...new Set([...this.streams].map((s) => s.userId))];
-        if (users.length === 0) continue;
-        let rows;
-        try {
-          rows = await this.options.db.members(tripIds, users);
-        } catch (error) {
-          // Cannot tell who may see it: poke everyone rather than lose a poke.
-          this.options.logger.log({ level: 'warn', route: 'stream', msg: 'poke routing failed', error: String(error) });
-          this.pokeAll();
-          continue;
-        }
-        const byUser = new Map<string, string[]>();
-        for (const { user_id, trip_id } of rows) {
-          const list = byUser.get(user_id) ?? [];
-          if (!list.includes(trip_id)) list.push(trip_id);
-          byUser.set(user_id, list);
-        }
-        for (const s of this.streams) {
-          const trips = byUser.get(s.userId);
-          if (trips) s.send({ event: 'poke', data: { trip_ids: trips } });
-        }
+        this.pendingXid = 0n;
+        const pokes = all ? this.everyone() : await this.route(tripIds);
+        if (pokes.size > 0) this.release({ pokes, xid, since: this.options.clock.now() });
       }
     } finally {
       this.flushing = false;
     }
   }
+
+  private everyone(): Map<OpenStream, string[] | null> {
+    return new Map([...this.streams].map((s) => [s, null]));
+  }
+
+  /** Which open streams may see `tripIds`, with the trips each may see. */
+  private async route(tripIds: string[]): Promise<Map<OpenStream, string[] | null>> {
+    const users = [...new Set([...this.streams].map((s) => s.userId))];
+    if (users.length === 0) return new Map();
+    let rows;
+    try {
+      rows = await this.options.db.members(tripIds, users);
+    } catch (error) {
+      // Cannot tell who may see it: poke everyone rather than lose a poke.
+      this.options.logger.log({ level: 'warn', route: 'stream', msg: 'poke routing failed', error: String(error) });
+      return this.everyone();
+    }
+    const byUser = new Map<string, string[]>();
+    for (const { user_id, trip_id } of rows) {
+      const list = byUser.get(user_id) ?? [];
+      if (!list.includes(trip_id)) list.push(trip_id);
+      byUser.set(user_id, list);
+    }
+    const pokes = new Map<OpenStream, string[] | null>();
+    for (const s of this.streams) {
+      const trips = byUser.get(s.userId);
+      if (trips) pokes.set(s, trips);
+    }
+    return pokes;
+  }
+
+  /**
+   * Pull serves a change only once every transaction older than it has
+   * ended (the commit-safe watermark). A poke sent before that would make the
+   * client pull nothing and then wait for a poke that never comes, so pokes
+   * for a transaction still above the watermark are held and re-checked.
+   */
+  private async release(batch: HeldPokes): Promise<void> {
+    const visible = batch.xid === 0n || (await this.watermark()) > batch.xid ||
+      this.options.clock.now() - batch.since > MAX_HOLD_MS;
+    if (visible) {
+      for (const [s, trips] of batch.pokes) s.send({ event: 'poke', data: { trip_ids: trips } });
+      return;
+    }
+    this.held.push(batch);
+    if (this.recheck === undefined) {
+      this.recheck = this.options.clock.setTimeout(() => void this.releaseHeld(), RECHECK_MS);
+    }
+  }
+
+  private async releaseHeld(): Promise<void> {
+    this.recheck = undefined;
+    const held = this.held;
+    this.held = [];
+    for (const batch of held) await this.release(batch);
+  }
+
+  private async watermark(): Promise<bigint> {
+    try {
+      return await this.options.db.watermark();
+    } catch {
+      return BigInt(Number.MAX_SAFE_INTEGER) ** 2n; // unknown: do not hold pokes back
+    }
+  }
 }
+
+interface HeldPokes {
+  pokes: Map<OpenStream, string[] | null>;
+  /** Newest transaction the pokes are about. */
+  xid: bigint;
+  since: number;
+}
+
+/** How often held pokes look at the watermark again. */
+const RECHECK_MS = 10;
+/** Longest a poke is held; past it the client is poked anyway. */
+const MAX_HOLD_MS = 60_000;
