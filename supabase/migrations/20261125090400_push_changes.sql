@@ -37,12 +37,16 @@ create table packsync_private.sync_clients (
 );
 
 -- The at-most-once record: written in the same transaction as the change.
+-- Only push_changes reaches it, through the definer functions below; no
+-- foreign key (a per-row check on the hot path; claim_client vouches for it).
 create table packsync_private.processed_changes (
-  client_id uuid not null references packsync_private.sync_clients (client_id) on delete cascade,
+  client_id uuid not null,
   change_id uuid not null,
   user_id uuid not null,
   status text not null,
-  result jsonb not null,
+  -- The result exactly as first returned (JSON text: stored and replayed
+  -- verbatim, never queried).
+  result text not null,
   processed_at timestamptz not null default now(),
   primary key (client_id, change_id)
 );
@@ -50,6 +54,7 @@ create table packsync_private.processed_changes (
 -- RLS --------------------------------------------------------------------------
 alter table packsync_private.sync_clients enable row level security;
 alter table packsync_private.processed_changes enable row level security;
+-- (no policies on processed_changes: clients never touch it directly)
 
 -- Helper functions ---------------------------------------------------------------
 
@@ -59,8 +64,7 @@ returns uuid
 language sql
 immutable
 as $$
-  select case when value ~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'
-    then value::uuid end
+  select case when pg_input_is_valid(value, 'uuid') then value::uuid end
 $$;
 
 -- Registers the client id for the caller, or refuses one that another user owns.
@@ -81,6 +85,38 @@ begin
     raise exception 'client_forbidden: client_id % belongs to another user', claim_client.client_id
       using errcode = '42501';
   end if;
+end
+$$;
+
+-- Stored results of changes the client already pushed (primary-key probes).
+create or replace function packsync_private.stored_results(client_id uuid, change_ids uuid[])
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_object_agg(p.change_id, p.result::jsonb)
+  from packsync_private.processed_changes p
+  where p.client_id = stored_results.client_id and p.change_id = any (stored_results.change_ids)
+    and p.user_id = auth.uid()
+$$;
+
+-- Records results in the caller's transaction, for a client the caller owns.
+create or replace function packsync_private.record_results(client_id uuid, change_ids uuid[], statuses text[], results text[])
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if not exists (select 1 from packsync_private.sync_clients c
+                 where c.client_id = record_results.client_id and c.user_id = auth.uid()) then
+    raise exception 'client_forbidden: client_id % belongs to another user', record_results.client_id using errcode = '42501';
+  end if;
+  insert into packsync_private.processed_changes (client_id, change_id, user_id, status, result)
+  select record_results.client_id, r.change_id, auth.uid(), r.status, r.result
+  from unnest(change_ids, statuses, results) r(change_id, status, result);
 end
 $$;
 
@@ -158,21 +194,27 @@ as $$
       coalesce((select jsonb_object_agg(k, client -> k) from unnest(fields) k), '{}') end)
 $$;
 
--- Writes a group of classified changes of one entity as set statements.
--- Raises if any row fails; push_write narrows the failure down.
+-- Writes a group of classified changes of one entity as set statements and
+-- returns the written rows by id. Raises if any row fails; push_write narrows
+-- the failure down.
 create or replace function packsync_private.push_write_set(entity text, batch packsync_private.push_change[], update_cols text[])
-returns void
+returns jsonb[]
 language plpgsql
 set search_path = ''
 as $$
 #variable_conflict use_variable
 declare
-  keyset text[];
+  -- A new trip is not readable until its owner row exists (statement end), so
+  -- RETURNING would trip the read policy; those rows are read back later.
+  returning_rows constant boolean := entity <> 'trips';
+  keyset text;
   payload jsonb;
   expected integer;
   done integer;
   ids uuid[];
   fields jsonb[];
+  rows jsonb[] := '{}';
+  chunk jsonb[];
 begin
   -- The log triggers attribute each row to its change.
   perform set_config('packsync.change_map',
@@ -183,47 +225,54 @@ begin
   for keyset, payload, expected in
     select k.keys, jsonb_agg(b.fields || jsonb_build_object('id', b.id)), count(*)
     from unnest(batch) b
-    cross join lateral (select array(select jsonb_object_keys(b.fields - 'id') order by 1) as keys) k
+    cross join lateral (select string_agg(quote_ident(x), ', ' order by x) as keys
+                        from jsonb_object_keys(b.fields - 'id') x) k
     where b.action = 'insert'
     group by k.keys
   loop
-    execute format('insert into public.%I (id%s) select r.id%s from jsonb_populate_recordset(null::public.%I, $1) r',
+    execute format('with w as (insert into public.%1$I as t (id%2$s) select r.id%3$s from jsonb_populate_recordset(null::public.%1$I, $1) r %4$s)
+        select %5$s, count(*) from w',
       entity,
-      (select coalesce(string_agg(', ' || quote_ident(x), ''), '') from unnest(keyset) x),
-      (select coalesce(string_agg(', r.' || quote_ident(x), ''), '') from unnest(keyset) x),
-      entity)
-      using payload;
-    get diagnostics done = row_count;
+      case when keyset is null then '' else ', ' || keyset end,
+      case when keyset is null then '' else ', ' || (select string_agg('r.' || x, ', ') from unnest(string_to_array(keyset, ', ')) x) end,
+      case when returning_rows then 'returning t.id, to_jsonb(t) as j' else 'returning 1' end,
+      case when returning_rows then 'array_agg(w.j)' else 'null::jsonb[]' end)
+      into chunk, done using payload;
     if done <> expected then
       raise exception 'permission_denied: % of % rows inserted', done, expected using errcode = '42501';
     end if;
+    rows := rows || chunk;
   end loop;
 
   -- Updates: the server row with the client's fields laid over it.
   select array_agg(b.id), array_agg(b.fields - 'id'), count(*) into ids, fields, expected
   from unnest(batch) b where b.action = 'update';
   if expected > 0 then
-    execute format('update public.%I t set (%s) = (select %s from jsonb_populate_record(t, u.f) p)
-      from unnest($1::uuid[], $2::jsonb[]) u(id, f) where t.id = u.id',
+    execute format('with w as (update public.%I t set (%s) = (select %s from jsonb_populate_record(t, u.f) p)
+        from unnest($1::uuid[], $2::jsonb[]) u(id, f) where t.id = u.id returning t.id, to_jsonb(t) as j)
+        select array_agg(w.j), count(*) from w',
       entity,
       (select string_agg(quote_ident(x), ', ') from unnest(update_cols) x),
       (select string_agg('p.' || quote_ident(x), ', ') from unnest(update_cols) x))
-      using ids, fields;
-    get diagnostics done = row_count;
+      into chunk, done using ids, fields;
     if done <> expected then
       raise exception 'permission_denied: % of % rows updated', done, expected using errcode = '42501';
     end if;
+    rows := rows || chunk;
   end if;
 
   -- Deletes are tombstones.
   select array_agg(b.id), count(*) into ids, expected from unnest(batch) b where b.action = 'tombstone';
   if expected > 0 then
-    execute format('update public.%I t set deleted_at = now() where t.id = any ($1)', entity) using ids;
-    get diagnostics done = row_count;
+    execute format('with w as (update public.%I t set deleted_at = now() where t.id = any ($1) returning t.id, to_jsonb(t) as j)
+        select array_agg(w.j), count(*) from w', entity)
+      into chunk, done using ids;
     if done <> expected then
       raise exception 'permission_denied: % of % rows deleted', done, expected using errcode = '42501';
     end if;
+    rows := rows || chunk;
   end if;
+  return rows;
 end
 $$;
 
@@ -238,6 +287,7 @@ as $$
 declare
   n integer := cardinality(batch);
   half integer;
+  rows jsonb[];
   state text;
   message text;
 begin
@@ -245,8 +295,11 @@ begin
     return batch;
   end if;
   begin
-    perform packsync_private.push_write_set(entity, batch, update_cols);
-    return batch;
+    rows := packsync_private.push_write_set(entity, batch, update_cols);
+    return array(
+      select packsync_private.decide(b, b.status, null, (w.j ->> 'version')::bigint, w.j)
+      from unnest(batch) b left join unnest(rows) w(j) on (w.j ->> 'id')::uuid = b.id
+      order by b.ord);
   exception when others then
     get stacked diagnostics state = returned_sqlstate, message = message_text;
   end;
@@ -411,13 +464,17 @@ begin
     return batch;
   end if;
   writes := packsync_private.push_write(entity, writes, update_cols);
-  execute format('select jsonb_object_agg(t.id, to_jsonb(t)) from public.%I t where t.id = any ($1)', entity)
-    into written using array(select w.id from unnest(writes) w where w.status is distinct from 'rejected');
+  -- New trips could not use RETURNING (see push_write_set): read them now.
+  ids := array(select w.id from unnest(writes) w where w.status <> 'rejected' and w.row_data is null);
+  if cardinality(ids) > 0 then
+    execute format('select jsonb_object_agg(t.id, to_jsonb(t)) from public.%I t where t.id = any ($1)', entity)
+      into written using ids;
+  end if;
   written := coalesce(written, '{}');
   return array(
     select case
       when w.ord is null then b
-      when w.status = 'rejected' then w
+      when w.status = 'rejected' or w.row_data is not null then w
       else packsync_private.decide(w, w.status, null, (written -> w.id::text ->> 'version')::bigint, written -> w.id::text)
       end
     from unnest(batch) b
@@ -440,6 +497,7 @@ declare
   rounds integer;
   stage_entity text;
   stored jsonb;
+  recorded_count bigint;
   results jsonb;
 begin
   if uid is null then
@@ -460,11 +518,8 @@ begin
 
   -- Results of changes this client already pushed: primary-key probes only,
   -- however many changes the client has processed over time.
-  select jsonb_object_agg(p.change_id, p.result) into stored
-  from packsync_private.processed_changes p
-  where p.client_id = push_changes.client_id
-    and p.change_id = any (array(
-      select packsync_private.try_uuid(e ->> 'change_id') from jsonb_array_elements(changes) e));
+  stored := packsync_private.stored_results(push_changes.client_id,
+    array(select packsync_private.try_uuid(e ->> 'change_id') from jsonb_array_elements(changes) e));
 
   -- Parse and check each change's shape; find the ones already processed
   -- (by an earlier call, or earlier in this batch); split repeated rows into
@@ -531,22 +586,28 @@ begin
   end loop;
   perform set_config('packsync.change_map', '', true);
 
-  -- Results, in order; a duplicate repeats its first occurrence.
-  with own as (
-    select b.ord, b.change_id, b.status, coalesce(b.result, jsonb_build_object(
-      'change_id', b.change_id, 'status', b.status, 'version', b.version, 'row', b.row_data,
-      'conflict', b.conflict, 'error', b.error)) as result
+  -- Results in order (a duplicate repeats its first occurrence), recorded in
+  -- this transaction for at-most-once.
+  with outcome as materialized (
+    -- Built as JSON text: nesting each row into jsonb again would re-encode it.
+    select b.ord, b.change_id, b.status, coalesce(b.result::text, format(
+      '{"change_id": %s, "status": %s, "version": %s, "row": %s, "conflict": %s, "error": %s}',
+      coalesce(to_json(b.change_id)::text, 'null'), to_json(b.status), coalesce(b.version::text, 'null'),
+      coalesce(b.row_data::text, 'null'), coalesce(b.conflict::text, 'null'), coalesce(b.error::text, 'null'))) as result
     from unnest(batch) b
   ), recorded as (
-    insert into packsync_private.processed_changes (client_id, change_id, user_id, status, result)
-    select push_changes.client_id, o.change_id, uid, o.status, o.result
-    from own o where o.change_id is not null and o.status in ('applied', 'merged', 'conflict', 'rejected')
+    select packsync_private.record_results(push_changes.client_id,
+      array_agg(o.change_id), array_agg(o.status), array_agg(o.result)) as done
+    from outcome o where o.change_id is not null and o.status in ('applied', 'merged', 'conflict', 'rejected')
+  ), firsts as (
+    select distinct on (o.change_id) o.change_id, o.result from outcome o
+    where o.change_id is not null order by o.change_id, o.ord
   )
-  select jsonb_build_object('results', coalesce(jsonb_agg(case
-      when o.status = 'duplicate' then (select f.result from own f where f.change_id = o.change_id order by f.ord limit 1)
-      else o.result end order by o.ord), '[]'))
-  into results
-  from own o;
+  -- (assembled as text and parsed once: much cheaper than jsonb_agg of rows)
+  select ('{"results": [' || coalesce(string_agg(coalesce(f.result, o.result), ', ' order by o.ord), '') || ']}')::jsonb,
+    (select count(*) from recorded)
+  into results, recorded_count
+  from outcome o left join firsts f on o.status = 'duplicate' and f.change_id = o.change_id;
   return results;
 end
 $$;
@@ -556,22 +617,13 @@ create policy "users can read their own clients" on packsync_private.sync_client
   for select to authenticated
   using (user_id = (select auth.uid()));
 
-create policy "users can read their own processed changes" on packsync_private.processed_changes
-  for select to authenticated
-  using (user_id = (select auth.uid()));
-
-create policy "users can record their own processed changes" on packsync_private.processed_changes
-  for insert to authenticated
-  with check (user_id = (select auth.uid())
-    and exists (select 1 from packsync_private.sync_clients c
-                where c.client_id = processed_changes.client_id and c.user_id = (select auth.uid())));
-
 -- Grants -------------------------------------------------------------------------
 grant select on packsync_private.sync_clients to authenticated;
-grant select, insert on packsync_private.processed_changes to authenticated;
 grant execute on function
   packsync_private.try_uuid(text),
   packsync_private.claim_client(uuid),
+  packsync_private.stored_results(uuid, uuid[]),
+  packsync_private.record_results(uuid, uuid[], text[], text[]),
   packsync_private.decide(packsync_private.push_change, text, text, bigint, jsonb, jsonb, jsonb),
   packsync_private.push_error(text, text),
   packsync_private.write_error(text, text),

@@ -1,0 +1,74 @@
+-- Manual benchmark (not part of the test suite; no timed assertions anywhere):
+-- push_changes of 500 new items per call vs a raw
+-- `insert ... select from unnest(...) on conflict do update` of the same rows,
+-- timed inside the server.
+--   psql "$PACKSYNC_DB_URL" -f supabase/tests/integration/push_bench.sql
+-- Runs in one transaction and rolls back.
+\set ON_ERROR_STOP on
+begin;
+insert into auth.users (id, email) values ('0be00000-0000-4000-8000-000000000001', 'bench@packsync.test');
+set local role authenticated;
+set local request.jwt.claims = '{"sub":"0be00000-0000-4000-8000-000000000001","role":"authenticated"}';
+insert into public.trips (id, name) values ('0be00000-0000-4000-8000-0000000000aa', 'Bench trip');
+reset role;
+-- The same columns without triggers, RLS or log: what "raw" costs on a bare table.
+create temporary table bare_items (like public.items including defaults including constraints);
+alter table bare_items add primary key (id);
+grant all on bare_items to authenticated;
+set local role authenticated;
+
+do $$
+declare
+  rounds constant integer := 20;
+  batch constant integer := 500;
+  trip constant uuid := '0be00000-0000-4000-8000-0000000000aa';
+  ids uuid[];
+  names text[];
+  qty integer[];
+  changes jsonb;
+  t0 timestamptz;
+  raw_items interval := '0';
+  raw_bare interval := '0';
+  push interval := '0';
+  result jsonb;
+begin
+  for r in 1 .. rounds loop
+    -- raw upsert into items (RLS, row stamp and log triggers fire)
+    ids := array(select gen_random_uuid() from generate_series(1, batch));
+    names := array(select 'item ' || g from generate_series(1, batch) g);
+    qty := array(select 1 + g % 5 from generate_series(1, batch) g);
+    t0 := clock_timestamp();
+    insert into public.items (id, trip_id, name, quantity)
+    select u.id, trip, u.name, u.quantity from unnest(ids, names, qty) u(id, name, quantity)
+    on conflict (id) do update set name = excluded.name, quantity = excluded.quantity;
+    raw_items := raw_items + (clock_timestamp() - t0);
+
+    -- raw upsert into the bare table
+    t0 := clock_timestamp();
+    insert into bare_items (id, trip_id, name, quantity, version, created_at, updated_at)
+    select u.id, trip, u.name, u.quantity, 1, now(), now() from unnest(ids, names, qty) u(id, name, quantity)
+    on conflict (id) do update set name = excluded.name, quantity = excluded.quantity;
+    raw_bare := raw_bare + (clock_timestamp() - t0);
+
+    -- push_changes of 500 new items (fresh ids), built before the clock starts
+    changes := (select jsonb_agg(jsonb_build_object('change_id', gen_random_uuid(), 'entity', 'items', 'op', 'upsert',
+        'id', gen_random_uuid(), 'base_version', null,
+        'fields', jsonb_build_object('trip_id', trip, 'name', 'pushed ' || g, 'quantity', 1 + g % 5)))
+      from generate_series(1, batch) g);
+    t0 := clock_timestamp();
+    result := public.push_changes('0be00000-0000-4000-8000-0000000000cc', changes);
+    push := push + (clock_timestamp() - t0);
+    if exists (select 1 from jsonb_array_elements(result -> 'results') x where x ->> 'status' <> 'applied') then
+      raise exception 'bench: not every change applied: %', result;
+    end if;
+  end loop;
+  raise notice 'rows per run: % x %', rounds, batch;
+  raise notice 'raw upsert into public.items (triggers+RLS): % rows/s', round(rounds * batch / extract(epoch from raw_items));
+  raise notice 'raw upsert into a bare table:               % rows/s', round(rounds * batch / extract(epoch from raw_bare));
+  raise notice 'push_changes:                               % rows/s', round(rounds * batch / extract(epoch from push));
+  raise notice 'push / raw items = %, push / raw bare = %',
+    round((extract(epoch from raw_items) / extract(epoch from push))::numeric, 2),
+    round((extract(epoch from raw_bare) / extract(epoch from push))::numeric, 2);
+end
+$$;
+rollback;
