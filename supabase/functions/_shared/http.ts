@@ -28,15 +28,33 @@ export function errorResponse(error: SyncError, extraHeaders: Record<string, str
 const tooLarge = (limit: number) =>
   validation('body_too_large', `The request body is larger than ${limit} bytes: send fewer changes per push.`, 413);
 
-/** The body as text, refusing more than `limit` bytes without reading them all. */
-export async function readBody(request: Request, limit: number): Promise<string> {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
-    await request.body?.cancel().catch(() => {});
-    throw tooLarge(limit);
+/**
+ * A body over the limit is still read (and dropped) up to this size before
+ * the 413 goes out: a client, or the gateway in front of us, that is still
+ * uploading may not see a response until its upload finishes, and would
+ * otherwise hang until a keep-alive timeout. Anything larger is cut off.
+ */
+const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, already: number): Promise<void> {
+  let seen = already;
+  while (seen <= MAX_DRAIN_BYTES) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    seen += value.byteLength;
   }
+  await reader.cancel().catch(() => {});
+}
+
+/** The body as text, refusing more than `limit` bytes (and keeping none of them). */
+export async function readBody(request: Request, limit: number): Promise<string> {
   if (!request.body) return '';
   const reader = request.body.getReader();
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await (declared <= MAX_DRAIN_BYTES ? drain(reader, 0) : reader.cancel()).catch(() => {});
+    throw tooLarge(limit);
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -44,7 +62,8 @@ export async function readBody(request: Request, limit: number): Promise<string>
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => {});
+      chunks.length = 0;
+      await drain(reader, size).catch(() => {});
       throw tooLarge(limit);
     }
     chunks.push(value);

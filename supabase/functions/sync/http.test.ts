@@ -133,7 +133,8 @@ Deno.test('HTTP: bad input and limits are typed 4xx, never 5xx, and change nothi
     ];
     const before = await sql`select count(*)::int as n from public.change_log`;
     for (const [name, request, status, code] of cases) {
-      const response = await fetch(request);
+      // A refused upload must be answered promptly, not after a keep-alive timeout.
+      const response = await fetch(request, { signal: AbortSignal.timeout(10_000) });
       const text = await response.text();
       assertEquals(response.status, status, `${name}: ${text}`);
       assertEquals(errorResponse.parse(JSON.parse(text)).error.code, code, name);
