@@ -19,6 +19,9 @@ create type packsync_private.log_ref as (
   version bigint
 );
 
+-- A current row as JSON with what pull needs to know about it.
+create type packsync_private.row_json as (j json, version bigint, deleted boolean);
+
 -- Tables -----------------------------------------------------------------------
 -- Log rows of transactions up to this one were compacted away; older cursors
 -- cannot be served.
@@ -66,25 +69,28 @@ $$;
 -- child in id order after `after_id`. Tombstoned children are left out (the
 -- receiver never had them).
 create or replace function packsync_private.snapshot_page(trip uuid, entity text, after_id uuid, max_rows integer)
-returns table (changes jsonb, n integer, last_id uuid)
+returns table (changes text, n integer, last_id uuid)
 language plpgsql
 stable
 set search_path = ''
 as $$
 #variable_conflict use_variable
 begin
+  -- Changes are JSON text, comma-separated: pull_changes parses its whole
+  -- response once instead of re-encoding every row into jsonb.
   if entity = 'trips' then
     return query
-      select coalesce(jsonb_agg(jsonb_build_object('entity', 'trips', 'id', t.id, 'trip_id', t.id,
-          'op', case when t.deleted_at is null then 'upsert' else 'delete' end,
-          'version', t.version, 'row', to_jsonb(t))), '[]'), count(*)::integer, (array_agg(t.id))[1]
+      select string_agg(format('{"entity": "trips", "id": %s, "trip_id": %s, "op": %s, "version": %s, "row": %s}',
+          to_json(t.id), to_json(t.id), case when t.deleted_at is null then '"upsert"' else '"delete"' end,
+          t.version, to_json(t)), ', '),
+        count(*)::integer, (array_agg(t.id))[1]
       from public.trips t where t.id = trip and after_id is null;
     return;
   end if;
   return query execute format(
-    'select coalesce(jsonb_agg(jsonb_build_object(''entity'', %L, ''id'', t.id, ''trip_id'', t.trip_id,
-        ''op'', ''upsert'', ''version'', t.version, ''row'', to_jsonb(t)) order by t.id), ''[]''), count(*)::integer,
-        (array_agg(t.id order by t.id desc))[1]
+    'select string_agg(format(''{"entity": %%s, "id": %%s, "trip_id": %%s, "op": "upsert", "version": %%s, "row": %%s}'',
+        to_json(%L::text), to_json(t.id), to_json(t.trip_id), t.version, to_json(t)), '', '' order by t.id),
+        count(*)::integer, (array_agg(t.id order by t.id desc))[1]
      from (select * from public.%I t where t.trip_id = $1 and t.id > coalesce($2, ''00000000-0000-0000-0000-000000000000'')
            and t.deleted_at is null order by t.id limit $3) t', entity, entity)
     using trip, after_id, max_rows;
@@ -92,10 +98,23 @@ end
 $$;
 
 -- RPCs ---------------------------------------------------------------------------
+-- Security definer, with the membership filter written out: under RLS the
+-- change_log policies (an OR of two) turn the per-trip cursor scan into a
+-- bitmap scan of the trip's whole history plus a sort, so a client catching
+-- up would pay for the whole history on every page. Here every log row and
+-- every entity row read is reached through the caller's current memberships
+-- (my_trips) or their own membership rows; a snapshot trip named in a cursor
+-- is checked against them too.
+-- enable_bitmapscan off: the planner cannot tell a busy trip from a quiet one
+-- (it estimates rows per trip as the average) and would otherwise read a
+-- trip's whole history after the cursor and sort it; an ordered index scan
+-- stops after one page.
 create or replace function public.pull_changes(cursor text, max_rows integer default 1000)
 returns jsonb
 language plpgsql
+security definer
 set search_path = ''
+set enable_bitmapscan = off
 as $$
 #variable_conflict use_variable
 declare
@@ -118,8 +137,9 @@ declare
   page packsync_private.log_ref[];
   gain packsync_private.log_ref;
   more boolean := false;
-  out jsonb := '[]';
-  chunk jsonb;
+  -- The response is assembled as JSON text and parsed once at the end.
+  out text[] := '{}';
+  chunk text;
   n integer;
   last_id uuid;
 begin
@@ -165,13 +185,22 @@ begin
 
   select coalesce(array_agg(m.trip_id), '{}') into my_trips
   from public.trip_members m where m.user_id = uid and m.deleted_at is null;
+  -- A snapshot only ever covers trips the caller belongs to now (a cursor is
+  -- client input): if they left the trip meanwhile, or the cursor names
+  -- another one, skip to their next trip (or stop; the log brings revokes).
+  if snap_trip is not null and not snap_trip = any (my_trips) then
+    snap_entity := 1;
+    snap_after := null;
+    snap_trip := case when snap_all then
+      (select t from unnest(my_trips) t where t > snap_trip order by t limit 1) end;
+  end if;
 
   while budget > 0 loop
     if snap_trip is not null then
       -- Page through a snapshot: trip, members, people, overrides, items.
       select s.changes, s.n, s.last_id into chunk, n, last_id
       from packsync_private.snapshot_page(snap_trip, entities[snap_entity], snap_after, budget) s;
-      out := out || chunk;
+      out := out || chunk;  -- (a null chunk adds nothing to the final text)
       budget := budget - n;
       if n >= budget + n and entities[snap_entity] <> 'trips' then
         snap_after := last_id;            -- page full: resume after the last row
@@ -203,12 +232,15 @@ begin
           select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version
           from public.change_log c
           where c.trip_id = mt.trip_id and (c.xid, c.seq) > (start_xid, start_seq) and c.xid < watermark
-          order by c.xid, c.seq
+          -- the whole index order, so the scan stops after budget + 1 rows
+          order by c.trip_id, c.xid, c.seq
           limit budget + 1) tl
         union
-        select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version
-        from public.change_log c
-        where c.member_user_id = uid and (c.xid, c.seq) > (start_xid, start_seq) and c.xid < watermark
+        (select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version
+         from public.change_log c
+         where c.member_user_id = uid and (c.xid, c.seq) > (start_xid, start_seq) and c.xid < watermark
+         order by c.member_user_id, c.xid, c.seq
+         limit budget + 1)
       ) l
       order by l.xid, l.seq
       limit budget + 1);
@@ -248,14 +280,15 @@ begin
       budget := budget - cardinality(page);
       -- Newest state per row, in the order of each row's last change;
       -- memberships of trips the caller has left become one "revoke".
-      select coalesce(jsonb_agg(d.change order by d.xid, d.seq), '[]') into chunk
+      select string_agg(d.change, ', ' order by d.xid, d.seq) into chunk
       from (
         select k.xid, k.seq, case
-          when k.revoked then jsonb_build_object('entity', 'trips', 'id', k.trip_id, 'trip_id', k.trip_id,
-            'op', 'revoke', 'version', null, 'row', null)
-          else jsonb_build_object('entity', k.entity, 'id', k.row_id, 'trip_id', k.trip_id,
-            'op', case when r.j is null or r.j ->> 'deleted_at' is not null then 'delete' else 'upsert' end,
-            'version', coalesce((r.j ->> 'version')::bigint, k.version), 'row', r.j)
+          when k.revoked then format('{"entity": "trips", "id": %s, "trip_id": %s, "op": "revoke", "version": null, "row": null}',
+            to_json(k.trip_id), to_json(k.trip_id))
+          else format('{"entity": %s, "id": %s, "trip_id": %s, "op": %s, "version": %s, "row": %s}',
+            to_json(k.entity), to_json(k.row_id), to_json(k.trip_id),
+            case when r.j is null or r.deleted then '"delete"' else '"upsert"' end,
+            coalesce(r.version, k.version)::text, coalesce(r.j::text, 'null'))
           end as change
         from (
           select distinct on (x.revoked, x.entity, x.key) x.*
@@ -268,13 +301,14 @@ begin
         ) k
         left join lateral (
           select case k.entity
-            when 'trips' then (select to_jsonb(t) from public.trips t where t.id = k.row_id)
-            when 'trip_members' then (select to_jsonb(t) from public.trip_members t where t.id = k.row_id)
-            when 'people' then (select to_jsonb(t) from public.people t where t.id = k.row_id)
-            when 'rule_overrides' then (select to_jsonb(t) from public.rule_overrides t where t.id = k.row_id)
-            when 'items' then (select to_jsonb(t) from public.items t where t.id = k.row_id)
-            end as j
-        ) r on not k.revoked
+            when 'trips' then (select row(to_json(t), t.version, t.deleted_at is not null)::packsync_private.row_json from public.trips t where t.id = k.row_id)
+            when 'trip_members' then (select row(to_json(t), t.version, t.deleted_at is not null)::packsync_private.row_json from public.trip_members t where t.id = k.row_id)
+            when 'people' then (select row(to_json(t), t.version, t.deleted_at is not null)::packsync_private.row_json from public.people t where t.id = k.row_id)
+            when 'rule_overrides' then (select row(to_json(t), t.version, t.deleted_at is not null)::packsync_private.row_json from public.rule_overrides t where t.id = k.row_id)
+            when 'items' then (select row(to_json(t), t.version, t.deleted_at is not null)::packsync_private.row_json from public.items t where t.id = k.row_id)
+            end as found
+        ) f on not k.revoked
+        left join lateral (select (f.found).j, (f.found).version, (f.found).deleted) r on true
       ) d;
       out := out || chunk;
     end if;
@@ -291,11 +325,11 @@ begin
     at_seq := 0;
   end if;
 
-  return jsonb_build_object(
-    'changes', out,
-    'cursor', format('v1:%s:%s', at_xid, at_seq) || case when snap_trip is null then ''
-      else format(':%s:%s:%s:%s', snap_trip, snap_entity, coalesce(snap_after::text, ''), case when snap_all then '1' else '0' end) end,
-    'has_more', more);
+  return format('{"changes": [%s], "cursor": %s, "has_more": %s}',
+    array_to_string(out, ', '),
+    to_json(format('v1:%s:%s', at_xid, at_seq) || case when snap_trip is null then ''
+      else format(':%s:%s:%s:%s', snap_trip, snap_entity, coalesce(snap_after::text, ''), case when snap_all then '1' else '0' end) end),
+    to_json(more))::jsonb;
 end
 $$;
 

@@ -1,6 +1,6 @@
 -- pull_changes: unusable cursors and arguments, retention horizon.
 begin;
-select plan(11);
+select plan(13);
 \ir _personas.sql
 \ir _pull_helpers.sql
 select pg_temp.settle(100);
@@ -13,6 +13,14 @@ select throws_like($$select public.pull_changes('v1:100:1:10000000-0000-4000-800
   'a cursor with a broken snapshot part is cursor_invalid');
 select throws_like($$select public.pull_changes('v1:99999999999:0')$$, 'cursor_invalid%',
   'a cursor ahead of the database (e.g. after a reset) is cursor_invalid');
+-- a cursor is client input: a forged snapshot part never exposes another trip
+set local request.jwt.claims = :'stranger';
+select is(public.pull_changes(format('v1:%s:0:%s:5::0', 100, :'trip')) -> 'changes' @> jsonb_build_array(jsonb_build_object('id', :'item')), false,
+  'a cursor naming a trip the caller is not in yields none of its rows');
+select is((select array_agg(distinct c ->> 'trip_id') from jsonb_array_elements(
+    public.pull_changes(format('v1:%s:0:%s:1::1', 100, '00000000-0000-4000-8000-000000000000')) -> 'changes') c),
+  array[:'stranger_trip'], 'a forged "all trips" snapshot still covers only the caller''s own trips');
+set local request.jwt.claims = :'owner';
 select throws_like($$select public.pull_changes(null, 0)$$, 'invalid_argument:%', 'max_rows must be positive');
 select lives_ok($$select public.pull_changes(null, 1000000)$$, 'a huge max_rows is capped, not refused');
 
