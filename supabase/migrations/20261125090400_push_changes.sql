@@ -22,7 +22,8 @@ create type packsync_private.push_change as (
   -- 'stored' (processed by an earlier call) | 'duplicate' (earlier in batch)
   status text,
   version bigint,
-  row_data jsonb,
+  -- the row as JSON text: it is only ever passed on to the response
+  row_data json,
   conflict jsonb,
   error jsonb,
   result jsonb
@@ -126,7 +127,7 @@ create or replace function packsync_private.decide(
   status text,
   action text default null,
   version bigint default null,
-  row_data jsonb default null,
+  row_data json default null,
   conflict jsonb default null,
   error jsonb default null)
 returns packsync_private.push_change
@@ -189,7 +190,7 @@ as $$
           and k = any (cl.changed_fields)
         order by cl.version limit 1))
       from unnest(fields) k), '{}'),
-    'server', coalesce((select jsonb_object_agg(k, c.row_data -> k) from unnest(fields) k), '{}'),
+    'server', coalesce((select jsonb_object_agg(k, c.row_data::jsonb -> k) from unnest(fields) k), '{}'),
     'client', case when client is not null then
       coalesce((select jsonb_object_agg(k, client -> k) from unnest(fields) k), '{}') end)
 $$;
@@ -198,7 +199,7 @@ $$;
 -- returns the written rows by id. Raises if any row fails; push_write narrows
 -- the failure down.
 create or replace function packsync_private.push_write_set(entity text, batch packsync_private.push_change[], update_cols text[])
-returns jsonb[]
+returns json[]
 language plpgsql
 set search_path = ''
 as $$
@@ -213,8 +214,8 @@ declare
   done integer;
   ids uuid[];
   fields jsonb[];
-  rows jsonb[] := '{}';
-  chunk jsonb[];
+  rows json[] := '{}';
+  chunk json[];
 begin
   -- The log triggers attribute each row to its change.
   perform set_config('packsync.change_map',
@@ -235,8 +236,8 @@ begin
       entity,
       case when keyset is null then '' else ', ' || keyset end,
       case when keyset is null then '' else ', ' || (select string_agg('r.' || x, ', ') from unnest(string_to_array(keyset, ', ')) x) end,
-      case when returning_rows then 'returning t.id, to_jsonb(t) as j' else 'returning 1' end,
-      case when returning_rows then 'array_agg(w.j)' else 'null::jsonb[]' end)
+      case when returning_rows then 'returning t.id, to_json(t) as j' else 'returning 1' end,
+      case when returning_rows then 'array_agg(w.j)' else 'null::json[]' end)
       into chunk, done using payload;
     if done <> expected then
       raise exception 'permission_denied: % of % rows inserted', done, expected using errcode = '42501';
@@ -249,7 +250,7 @@ begin
   from unnest(batch) b where b.action = 'update';
   if expected > 0 then
     execute format('with w as (update public.%I t set (%s) = (select %s from jsonb_populate_record(t, u.f) p)
-        from unnest($1::uuid[], $2::jsonb[]) u(id, f) where t.id = u.id returning t.id, to_jsonb(t) as j)
+        from unnest($1::uuid[], $2::jsonb[]) u(id, f) where t.id = u.id returning t.id, to_json(t) as j)
         select array_agg(w.j), count(*) from w',
       entity,
       (select string_agg(quote_ident(x), ', ') from unnest(update_cols) x),
@@ -264,7 +265,7 @@ begin
   -- Deletes are tombstones.
   select array_agg(b.id), count(*) into ids, expected from unnest(batch) b where b.action = 'tombstone';
   if expected > 0 then
-    execute format('with w as (update public.%I t set deleted_at = now() where t.id = any ($1) returning t.id, to_jsonb(t) as j)
+    execute format('with w as (update public.%I t set deleted_at = now() where t.id = any ($1) returning t.id, to_json(t) as j)
         select array_agg(w.j), count(*) from w', entity)
       into chunk, done using ids;
     if done <> expected then
@@ -287,7 +288,7 @@ as $$
 declare
   n integer := cardinality(batch);
   half integer;
-  rows jsonb[];
+  rows json[];
   state text;
   message text;
 begin
@@ -407,17 +408,17 @@ begin
                  when entity = 'trip_members' then 'only an owner can manage members'
                  else format('you cannot change %s of trip %s', entity, trip) end))
       when s ->> 'deleted_at' is not null then case
-        when b.op = 'delete' then packsync_private.decide(b, 'applied', null, (s ->> 'version')::bigint, s)
-        else packsync_private.decide(b, 'conflict', null, (s ->> 'version')::bigint, s, jsonb_build_object(
+        when b.op = 'delete' then packsync_private.decide(b, 'applied', null, (s ->> 'version')::bigint, s::json)
+        else packsync_private.decide(b, 'conflict', null, (s ->> 'version')::bigint, s::json, jsonb_build_object(
           'fields', jsonb_build_array('deleted_at'), 'base', jsonb_build_object('deleted_at', null),
           'server', jsonb_build_object('deleted_at', s -> 'deleted_at'), 'client', b.fields))
         end
       when b.base_version is not distinct from (s ->> 'version')::bigint then case
         when b.op = 'delete' then packsync_private.decide(b, 'applied', 'tombstone')
-        when packsync_private.same_values(b.fields - 'id', s) then packsync_private.decide(b, 'applied', null, (s ->> 'version')::bigint, s)
+        when packsync_private.same_values(b.fields - 'id', s) then packsync_private.decide(b, 'applied', null, (s ->> 'version')::bigint, s::json)
         else packsync_private.decide(b, 'applied', 'update')
         end
-      else packsync_private.decide(b, null, 'stale', (s ->> 'version')::bigint, s)
+      else packsync_private.decide(b, null, 'stale', (s ->> 'version')::bigint, s::json)
       end
     from unnest(batch) b
     cross join lateral (select locked -> b.id::text as s, read_only -> b.id::text as r) rows
@@ -435,7 +436,7 @@ begin
           packsync_private.conflict_of(b, changed.fields, null))
         when cardinality(clash.fields) > 0 then packsync_private.decide(b, 'conflict', null, b.version, b.row_data,
           packsync_private.conflict_of(b, clash.fields, b.fields))
-        when packsync_private.same_values(b.fields - 'id', b.row_data) then packsync_private.decide(b, 'applied', null, b.version, b.row_data)
+        when packsync_private.same_values(b.fields - 'id', b.row_data::jsonb) then packsync_private.decide(b, 'applied', null, b.version, b.row_data)
         when not (client.keys && changed.fields) then packsync_private.decide(b, 'merged', 'update')
         else packsync_private.decide(b, 'applied', 'update')
         end
@@ -444,7 +445,7 @@ begin
         select case when count(*) >= b.version - coalesce(b.base_version, 0)
           then array(select distinct f from public.change_log cl2, unnest(cl2.changed_fields) f
                      where cl2.row_id = b.id and cl2.entity = push_stage.entity and cl2.version > coalesce(b.base_version, 0))
-          else array(select jsonb_object_keys(b.row_data)) end as fields
+          else array(select json_object_keys(b.row_data)) end as fields
         from public.change_log cl
         where cl.row_id = b.id and cl.entity = push_stage.entity and cl.version > coalesce(b.base_version, 0)
       ) changed
@@ -453,7 +454,7 @@ begin
       ) client
       cross join lateral (
         select array(select k from unnest(client.keys) k
-                     where k = any (changed.fields) and b.fields -> k is distinct from b.row_data -> k) as fields
+                     where k = any (changed.fields) and b.fields -> k is distinct from b.row_data::jsonb -> k) as fields
       ) clash
       order by b.ord);
   end if;
@@ -475,7 +476,7 @@ begin
     select case
       when w.ord is null then b
       when w.status = 'rejected' or w.row_data is not null then w
-      else packsync_private.decide(w, w.status, null, (written -> w.id::text ->> 'version')::bigint, written -> w.id::text)
+      else packsync_private.decide(w, w.status, null, (written -> w.id::text ->> 'version')::bigint, (written -> w.id::text)::json)
       end
     from unnest(batch) b
     left join unnest(writes) w on w.ord = b.ord
@@ -624,7 +625,7 @@ grant execute on function
   packsync_private.claim_client(uuid),
   packsync_private.stored_results(uuid, uuid[]),
   packsync_private.record_results(uuid, uuid[], text[], text[]),
-  packsync_private.decide(packsync_private.push_change, text, text, bigint, jsonb, jsonb, jsonb),
+  packsync_private.decide(packsync_private.push_change, text, text, bigint, json, jsonb, jsonb),
   packsync_private.push_error(text, text),
   packsync_private.write_error(text, text),
   packsync_private.same_values(jsonb, jsonb),
