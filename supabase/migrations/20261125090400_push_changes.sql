@@ -250,7 +250,8 @@ begin
   from unnest(batch) b where b.action = 'update';
   if expected > 0 then
     execute format('with w as (update public.%I t set (%s) = (select %s from jsonb_populate_record(t, u.f) p)
-        from unnest($1::uuid[], $2::jsonb[]) u(id, f) where t.id = u.id returning t.id, to_json(t) as j)
+        from unnest($1::uuid[], $2::jsonb[]) u(id, f)
+        where t.id = any ($1) and t.id = u.id returning t.id, to_json(t) as j)
         select array_agg(w.j), count(*) from w',
       entity,
       (select string_agg(quote_ident(x), ', ') from unnest(update_cols) x),
