@@ -55,12 +55,20 @@ $$;
 
 -- Which trip and (for memberships) which user a row of this table belongs to,
 -- as SQL over the transition table alias n.
-create or replace function packsync_private.log_keys(entity text, out trip_expr text, out member_expr text)
+-- How log rows of a table are built, as SQL over the transition table alias
+-- n: its trip, the user (for memberships), and its non-system columns.
+create or replace function packsync_private.log_shape(entity text,
+  out trip_expr text, out member_expr text, out fields text[], out values_expr text)
 language sql
-immutable
+stable
 as $$
   select case when entity = 'trips' then 'n.id' else 'n.trip_id' end,
-         case when entity = 'trip_members' then 'n.user_id' else 'null::uuid' end
+    case when entity = 'trip_members' then 'n.user_id' else 'null::uuid' end,
+    array_agg(a.attname::text order by a.attname),
+    'jsonb_build_object(' || string_agg(format('%L, n.%I', a.attname, a.attname), ', ' order by a.attname) || ')'
+  from pg_catalog.pg_attribute a
+  where a.attrelid = ('public.' || entity)::regclass and a.attnum > 0 and not a.attisdropped
+    and a.attname not in ('id', 'version', 'created_at', 'updated_at', 'created_by')
 $$;
 
 create or replace function packsync_private.log_insert()
@@ -70,27 +78,23 @@ security definer
 set search_path = ''
 as $$
 declare
-  system_keys constant text[] := '{id,version,created_at,updated_at,created_by}';
-  keys record := packsync_private.log_keys(tg_table_name);
-  fields text[];
+  shape record := packsync_private.log_shape(tg_table_name);
   trip_ids uuid[];
 begin
-  select array(select k from jsonb_object_keys(to_jsonb(n)) k where k <> all (system_keys) order by k)
-    into fields from new_rows n limit 1;
-  -- Columns are read directly (not through to_jsonb) so each row is
-  -- converted to JSON once.
+  -- Columns are read directly: building new_values with jsonb_build_object
+  -- costs half of to_jsonb(row) minus the system keys.
   execute format($q$
     with logged as (
       insert into public.change_log
         (entity, row_id, trip_id, member_user_id, op, version, actor, client_id, change_id, changed_fields, new_values)
-      select $1, n.id, %s, %s, 'insert', n.version, $2, $3, ($4 ->> n.id::text)::uuid, $5, to_jsonb(n) - $6
+      select $1, n.id, %s, %s, 'insert', n.version, $2, $3, ($4 ->> n.id::text)::uuid, $5, %s
       from new_rows n
       returning trip_id
     )
-    select array_agg(distinct trip_id) from logged$q$, keys.trip_expr, keys.member_expr)
+    select array_agg(distinct trip_id) from logged$q$, shape.trip_expr, shape.member_expr, shape.values_expr)
     into trip_ids
     using tg_table_name, auth.uid(), nullif(current_setting('packsync.client_id', true), '')::uuid,
-      nullif(current_setting('packsync.change_map', true), '')::jsonb, fields, system_keys;
+      nullif(current_setting('packsync.change_map', true), '')::jsonb, shape.fields;
   if trip_ids is not null then
     perform packsync_private.notify_changes(trip_ids);
   end if;

@@ -209,7 +209,6 @@ declare
   -- RETURNING would trip the read policy; those rows are read back later.
   returning_rows constant boolean := entity <> 'trips';
   keyset text;
-  payload jsonb;
   expected integer;
   done integer;
   ids uuid[];
@@ -223,22 +222,24 @@ begin
 
   -- Inserts: one statement per distinct set of provided columns, so omitted
   -- columns take their defaults.
-  for keyset, payload, expected in
-    select k.keys, jsonb_agg(b.fields || jsonb_build_object('id', b.id)), count(*)
+  for keyset, ids, fields, expected in
+    select k.keys, array_agg(b.id), array_agg(b.fields), count(*)
     from unnest(batch) b
     cross join lateral (select string_agg(quote_ident(x), ', ' order by x) as keys
                         from jsonb_object_keys(b.fields - 'id') x) k
     where b.action = 'insert'
     group by k.keys
   loop
-    execute format('with w as (insert into public.%1$I as t (id%2$s) select r.id%3$s from jsonb_populate_recordset(null::public.%1$I, $1) r %4$s)
+    execute format('with w as (insert into public.%1$I as t (id%2$s)
+          select u.id%3$s from unnest($1::uuid[], $2::jsonb[]) u(id, f)
+          cross join lateral jsonb_populate_record(null::public.%1$I, u.f) r %4$s)
         select %5$s, count(*) from w',
       entity,
       case when keyset is null then '' else ', ' || keyset end,
       case when keyset is null then '' else ', ' || (select string_agg('r.' || x, ', ') from unnest(string_to_array(keyset, ', ')) x) end,
       case when returning_rows then 'returning t.id, to_json(t) as j' else 'returning 1' end,
       case when returning_rows then 'array_agg(w.j)' else 'null::json[]' end)
-      into chunk, done using payload;
+      into chunk, done using ids, fields;
     if done <> expected then
       raise exception 'permission_denied: % of % rows inserted', done, expected using errcode = '42501';
     end if;
