@@ -71,7 +71,9 @@ as $$
     and a.attname not in ('id', 'version', 'created_at', 'updated_at', 'created_by')
 $$;
 
-create or replace function packsync_private.log_insert()
+-- Inserts and hard deletes: the whole row (its non-system columns) is the
+-- new or the old value.
+create or replace function packsync_private.log_rows()
 returns trigger
 language plpgsql
 security definer
@@ -79,22 +81,28 @@ set search_path = ''
 as $$
 declare
   shape record := packsync_private.log_shape(tg_table_name);
+  inserting constant boolean := tg_op = 'INSERT';
   trip_ids uuid[];
 begin
-  -- Columns are read directly: building new_values with jsonb_build_object
+  -- Columns are read directly: building the values with jsonb_build_object
   -- costs half of to_jsonb(row) minus the system keys.
   execute format($q$
     with logged as (
       insert into public.change_log
-        (entity, row_id, trip_id, member_user_id, op, version, actor, client_id, change_id, changed_fields, new_values)
-      select $1, n.id, %s, %s, 'insert', n.version, $2, $3, ($4 ->> n.id::text)::uuid, $5, %s
-      from new_rows n
+        (entity, row_id, trip_id, member_user_id, op, version, actor, client_id, change_id, changed_fields, %s)
+      select $1, n.id, %s, %s, $6, n.version, $2, $3, ($4 ->> n.id::text)::uuid, $5, %s
+      from %s n
       returning trip_id
     )
-    select array_agg(distinct trip_id) from logged$q$, shape.trip_expr, shape.member_expr, shape.values_expr)
+    select array_agg(distinct trip_id) from logged$q$,
+    case when inserting then 'new_values' else 'old_values' end,
+    shape.trip_expr, shape.member_expr, shape.values_expr,
+    case when inserting then 'new_rows' else 'old_rows' end)
     into trip_ids
     using tg_table_name, auth.uid(), nullif(current_setting('packsync.client_id', true), '')::uuid,
-      nullif(current_setting('packsync.change_map', true), '')::jsonb, shape.fields;
+      nullif(current_setting('packsync.change_map', true), '')::jsonb,
+      case when inserting then shape.fields else '{}' end,
+      case when inserting then 'insert' else 'delete' end;
   if trip_ids is not null then
     perform packsync_private.notify_changes(trip_ids);
   end if;
@@ -147,52 +155,17 @@ begin
 end
 $$;
 
-create or replace function packsync_private.log_delete()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  system_keys constant text[] := '{id,version,created_at,updated_at,created_by}';
-  trip_ids uuid[];
-  -- Once per statement: who, from which client, for which change of a push.
-  actor uuid := auth.uid();
-  client uuid := nullif(current_setting('packsync.client_id', true), '')::uuid;
-  change_map jsonb := nullif(current_setting('packsync.change_map', true), '')::jsonb;
-begin
-  with source as (
-    select o.id, o.version, to_jsonb(o) - system_keys as j from old_rows o
-  ), logged as (
-    insert into public.change_log
-      (entity, row_id, trip_id, member_user_id, op, version, actor, client_id, change_id,
-       changed_fields, old_values)
-    select tg_table_name, s.id, coalesce((s.j ->> 'trip_id')::uuid, s.id),
-      case when tg_table_name = 'trip_members' then (s.j ->> 'user_id')::uuid end,
-      'delete', s.version, actor, client, (change_map ->> s.id::text)::uuid,
-      '{}', s.j
-    from source s
-    returning trip_id
-  )
-  select array_agg(distinct trip_id) into trip_ids from logged;
-  if trip_ids is not null then
-    perform packsync_private.notify_changes(trip_ids);
-  end if;
-  return null;
-end
-$$;
-
 do $$
 declare
   t text;
 begin
   foreach t in array array['trips', 'trip_members', 'people', 'items', 'rule_overrides'] loop
     execute format('create trigger log_insert after insert on public.%I
-      referencing new table as new_rows for each statement execute function packsync_private.log_insert()', t);
+      referencing new table as new_rows for each statement execute function packsync_private.log_rows()', t);
     execute format('create trigger log_update after update on public.%I
       referencing old table as old_rows new table as new_rows for each statement execute function packsync_private.log_update()', t);
     execute format('create trigger log_delete after delete on public.%I
-      referencing old table as old_rows for each statement execute function packsync_private.log_delete()', t);
+      referencing old table as old_rows for each statement execute function packsync_private.log_rows()', t);
   end loop;
 end
 $$;
