@@ -1,6 +1,6 @@
 // The verifier refuses every token that is not a live user session of this
 // project. No database needed: tokens are made here with jose.
-import { exportJWK, generateKeyPair, SignJWT } from 'npm:jose@6.2.18';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { assertEquals } from './assert.ts';
 import { createVerifier, type VerifierOptions } from './auth.ts';
 import { systemClock } from './clock.ts';

@@ -2,7 +2,7 @@
 // (verify_jwt = false), so this is the only check: the `apikey` header must be
 // one of the project's keys, and the bearer token must be a user session
 // signed by the project (HS256 secret, or the JWKS when one is configured).
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'npm:jose@6.2.18';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { Clock } from './clock.ts';
 import { unauthorized } from './errors.ts';
 

@@ -1,6 +1,6 @@
 // The transaction wrapper behaves as PostgREST: the caller's role and claims
 // hold inside it and are gone afterwards on the same pooled connection.
-import postgres from 'npm:postgres@3.4.9';
+import postgres from 'postgres';
 import { assertEquals } from './assert.ts';
 import type { UserClaims } from './auth.ts';
 import { runAsUser } from './db.ts';

@@ -2,7 +2,7 @@
 // transaction that takes the `authenticated` role and the caller's JWT claims
 // (exactly what PostgREST does), then calls one RPC: RLS and auth.uid()
 // behave as on every other path. Results travel as JSON text, untouched.
-import postgres from 'npm:postgres@3.4.9';
+import postgres from 'postgres';
 import type { UserClaims } from './auth.ts';
 
 export interface PushOutcome {

@@ -1,8 +1,8 @@
 // Helpers for the function's Deno tests. They run against the stack that
 // `npm test` starts and describes in PACKSYNC_* variables; without those a
 // test fails with instructions instead of silently skipping.
-import { createClient, type SupabaseClient } from 'npm:@supabase/supabase-js@2.119.1';
-import postgres from 'npm:postgres@3.4.9';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import postgres from 'postgres';
 import {
   createStreamParser,
   PROTOCOL_HEADER,

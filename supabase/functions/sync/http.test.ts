@@ -1,6 +1,6 @@
 // The function over real HTTP, through the stack's gateway, as the app calls
 // it: supabase-js `functions.invoke` and plain `fetch`.
-import { FunctionsHttpError } from 'npm:@supabase/supabase-js@2.119.1';
+import { FunctionsHttpError } from '@supabase/supabase-js';
 import {
   errorResponse,
   healthResponse,
