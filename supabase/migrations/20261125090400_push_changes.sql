@@ -587,10 +587,14 @@ begin
       stage := array(select b from unnest(batch) b where b.status is null and b.round = r and b.entity = stage_entity order by b.ord);
       if cardinality(stage) > 0 then
         stage := packsync_private.push_stage(stage_entity, stage);
-        batch := array(
-          select case when s.ord is null then b else s end
-          from unnest(batch) b left join unnest(stage) s on s.ord = b.ord
-          order by b.ord);
+        if cardinality(stage) = cardinality(batch) then
+          batch := stage;  -- the common case: one entity, one round
+        else
+          batch := array(
+            select case when s.ord is null then b else s end
+            from unnest(batch) b left join unnest(stage) s on s.ord = b.ord
+            order by b.ord);
+        end if;
       end if;
     end loop;
   end loop;
