@@ -1,16 +1,11 @@
 // `npm run db:reset`: wipes the dev database folder and rebuilds it
 // (bootstrap + every migration). Refuses while the dev stack is running.
-import net from 'node:net';
 import { rm } from 'node:fs/promises';
 import { defaultConfig, startDatabase } from '../packages/stack/src/index.ts';
+import { portOpen } from '../packages/stack/src/net.ts';
 
 const config = defaultConfig();
-const inUse = await new Promise<boolean>((resolve) => {
-  const socket = net.connect(config.dbPort, '127.0.0.1');
-  socket.once('connect', () => resolve(socket.end() && true));
-  socket.once('error', () => resolve(false));
-});
-if (inUse) {
+if (await portOpen(config.dbPort)) {
   console.error(`Port ${config.dbPort} is in use: stop \`npm run stack\` / \`npm start\` first, then reset.`);
   process.exit(1);
 }

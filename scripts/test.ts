@@ -9,6 +9,7 @@ import { chmod, mkdtemp, rm, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultConfig, repoRoot, startStack, type StackConfig } from '../packages/stack/src/index.ts';
+import { freePort } from '../packages/stack/src/net.ts';
 import { onShutdown } from './shutdown.ts';
 
 // Fixed by default; overridable so two checkouts can run their tests at once.
@@ -98,6 +99,7 @@ const env = {
   PACKSYNC_ANON_KEY: config.anonKey,
   PACKSYNC_SERVICE_ROLE_KEY: config.serviceRoleKey,
   PACKSYNC_JWT_SECRET: config.jwtSecret,
+  PACKSYNC_WEB_TEST_PORT: String(await freePort()),
 };
 
 const results: { name: string; outcome: 'passed' | 'failed' | 'skipped'; detail: string }[] = [];

@@ -5,7 +5,8 @@ import { defineConfig } from '@playwright/test';
 // that `npm test` started (PACKSYNC_API_URL).
 const apiUrl = process.env.PACKSYNC_API_URL;
 if (!apiUrl) throw new Error('PACKSYNC_API_URL is not set: run browser tests through `npm test -- e2e`.');
-const port = 55373;
+// `npm test` picks a free port; 55373 when run by hand.
+const port = Number(process.env.PACKSYNC_WEB_TEST_PORT ?? 55373);
 
 export default defineConfig({
   testDir: './tests/e2e',

@@ -10,16 +10,15 @@ import { startGateway } from './gateway.ts';
 // tests do not depend on the app's functions.
 const functions = new FunctionWorkers({
   functionsDir: path.join(repoRoot, 'packages', 'stack', 'fixtures', 'functions'),
-  firstPort: 56700,
   watch: false,
   log: () => {},
-  env: { SUPABASE_URL: 'http://127.0.0.1:56600', SUPABASE_DB_URL: 'postgresql://unused' },
+  env: { SUPABASE_URL: 'http://gateway.test', SUPABASE_DB_URL: 'postgresql://unused' },
 });
 let gateway: { url: string; stop(): Promise<void> };
 
 beforeAll(async () => {
   gateway = await startGateway({
-    port: 56600,
+    port: 0,
     anonKey: LOCAL_ANON_KEY,
     serviceRoleKey: LOCAL_SERVICE_ROLE_KEY,
     jwtSecret: LOCAL_JWT_SECRET,
@@ -49,7 +48,7 @@ describe('gateway', () => {
       path: '/echo/hello/world',
       search: '?x=1',
       body: 'payload',
-      env: { hasDbUrl: true, url: 'http://127.0.0.1:56600' },
+      env: { hasDbUrl: true, url: 'http://gateway.test' },
     });
   });
 

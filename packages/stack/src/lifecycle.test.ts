@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './config.ts';
 import { startPostgres } from './db/postgres.ts';
+import { freePort, portOpen } from './net.ts';
 
 const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
 let tmp: string;
@@ -30,14 +30,6 @@ function processesMentioning(needle: string): number[] {
     }
   }
   return pids;
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => resolve(socket.end() && true));
-    socket.once('error', () => resolve(false));
-  });
 }
 
 function waitForLine(child: ChildProcess, text: string, timeoutMs = 90_000): Promise<void> {
@@ -67,41 +59,47 @@ describe('npm run stack', () => {
     ['Ctrl-C to its process group', 'SIGINT', true],
   ] as const)('stops Postgres and every function worker on %s, leaving no process behind', async (_, signal, group) => {
     const dataDir = path.join(tmp, `stack-db-${signal}`);
+    const [dbPort, apiPort] = [await freePort(), await freePort()];
     const child = spawn(tsx, ['scripts/stack.ts'], {
       cwd: repoRoot,
-      env: { ...process.env, CI: 'true', PACKSYNC_DB_PORT: '56522', PACKSYNC_API_PORT: '56521', PACKSYNC_DATA_DIR: dataDir },
+      env: { ...process.env, CI: 'true', PACKSYNC_DB_PORT: String(dbPort), PACKSYNC_API_PORT: String(apiPort), PACKSYNC_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: group,
     });
     await waitForLine(child, 'Packsync local stack is ready');
-    expect(await portOpen(56522)).toBe(true);
-    expect(await portOpen(56521)).toBe(true);
+    expect(await portOpen(dbPort)).toBe(true);
+    expect(await portOpen(apiPort)).toBe(true);
     expect(processesMentioning(dataDir).length).toBeGreaterThan(0);
+    // Function workers get the database URL in their environment.
+    const dbUrlNeedle = `127.0.0.1:${dbPort}/postgres`;
+    expect(processesMentioning(dbUrlNeedle).length).toBeGreaterThan(0);
 
     if (group) process.kill(-child.pid!, signal);
     else child.kill(signal);
     await exited(child);
     await new Promise((r) => setTimeout(r, 200));
     expect(processesMentioning(dataDir)).toEqual([]);
-    expect(processesMentioning('PACKSYNC_WORKER_PORT=566')).toEqual([]);
-    expect(await portOpen(56522)).toBe(false);
-    expect(await portOpen(56521)).toBe(false);
+    expect(processesMentioning(dbUrlNeedle)).toEqual([]);
+    expect(await portOpen(dbPort)).toBe(false);
+    expect(await portOpen(apiPort)).toBe(false);
   });
 });
 
 describe('Postgres crash recovery', () => {
   it('starts despite a stale postmaster.pid', async () => {
     const dataDir = path.join(tmp, 'stale-db');
-    const first = await startPostgres({ dataDir, port: 56530, log: () => {}, ephemeral: true });
+    const port = await freePort();
+    const first = await startPostgres({ dataDir, port, log: () => {}, ephemeral: true });
     await first.stop();
     writeFileSync(path.join(dataDir, 'postmaster.pid'), `999999\n${dataDir}\n`);
-    const second = await startPostgres({ dataDir, port: 56530, log: () => {}, ephemeral: true });
+    const second = await startPostgres({ dataDir, port, log: () => {}, ephemeral: true });
     await second.stop();
   });
 
   it('takes over from an orphaned server whose parent was killed', async () => {
     const dataDir = path.join(tmp, 'orphan-db');
-    const owner = spawn(tsx, ['packages/stack/fixtures/start-postgres.ts', dataDir, '56531'], {
+    const port = await freePort();
+    const owner = spawn(tsx, ['packages/stack/fixtures/start-postgres.ts', dataDir, String(port)], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -111,7 +109,7 @@ describe('Postgres crash recovery', () => {
     const orphan = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     expect(processesMentioning(dataDir)).toContain(orphan);
 
-    const server = await startPostgres({ dataDir, port: 56531, log: () => {}, ephemeral: true });
+    const server = await startPostgres({ dataDir, port, log: () => {}, ephemeral: true });
     expect(processesMentioning(dataDir)).not.toContain(orphan);
     await server.stop();
   });

@@ -46,7 +46,6 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
     const functionsDir = options.functionsDir ?? path.join(repoRoot, 'supabase', 'functions');
     const functions = new FunctionWorkers({
       functionsDir,
-      firstPort: config.apiPort + 100,
       watch: options.watch ?? false,
       log: config.log,
       env: {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../config.ts';
+import { freePort } from '../net.ts';
 
 const denoBin = path.join(repoRoot, 'node_modules', '.bin', 'deno');
 const workerShim = path.join(repoRoot, 'packages', 'stack', 'deno', 'worker.ts');
@@ -10,8 +11,6 @@ export interface WorkerOptions {
   functionsDir: string;
   /** The environment the hosted edge runtime gives a function. */
   env: Record<string, string>;
-  /** First port for workers; worker i listens on firstPort + i. */
-  firstPort: number;
   /** Restart a worker when its code changes (development). */
   watch: boolean;
   log: (line: string) => void;
@@ -19,7 +18,8 @@ export interface WorkerOptions {
 
 interface Worker {
   name: string;
-  port: number;
+  /** Chosen afresh at every (re)start, so no port range is reserved. */
+  port?: number;
   process?: ChildProcess;
   ready?: Promise<void>;
 }
@@ -33,9 +33,7 @@ export class FunctionWorkers {
   private readonly workers = new Map<string, Worker>();
 
   constructor(private readonly options: WorkerOptions) {
-    discoverFunctions(options.functionsDir).forEach((name, i) => {
-      this.workers.set(name, { name, port: options.firstPort + i });
-    });
+    for (const name of discoverFunctions(options.functionsDir)) this.workers.set(name, { name });
   }
 
   names(): string[] {
@@ -50,7 +48,7 @@ export class FunctionWorkers {
       worker.ready = this.spawn(worker);
     }
     await worker.ready;
-    return worker.port;
+    return worker.port!;
   }
 
   async startAll(): Promise<void> {
@@ -61,7 +59,8 @@ export class FunctionWorkers {
     await Promise.all([...this.workers.values()].map((w) => stopProcess(w.process)));
   }
 
-  private spawn(worker: Worker): Promise<void> {
+  private async spawn(worker: Worker): Promise<void> {
+    worker.port = await freePort();
     const dir = path.join(this.options.functionsDir, worker.name);
     const ownConfig = path.join(dir, 'deno.json');
     const config = existsSync(ownConfig) ? ownConfig : path.join(this.options.functionsDir, 'deno.json');
@@ -83,7 +82,7 @@ export class FunctionWorkers {
     });
     worker.process = child;
     const prefix = `fn:${worker.name}`;
-    return new Promise((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${prefix} did not start within 60 s`)), 60_000);
       child.stdout!.on('data', (chunk: Buffer) => {
         for (const line of chunk.toString().split('\n').filter(Boolean)) {
