@@ -37,7 +37,7 @@ export function defaultConfig(overrides: Partial<StackConfig> = {}): StackConfig
   return {
     dbPort: 54322,
     apiPort: 54321,
-    dataDir: defaultDataDir(),
+    dataDir: overrides.dataDir ?? defaultDataDir(),
     jwtSecret: LOCAL_JWT_SECRET,
     anonKey: LOCAL_ANON_KEY,
     serviceRoleKey: LOCAL_SERVICE_ROLE_KEY,

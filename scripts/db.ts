@@ -1,6 +1,6 @@
-// Starts only the database (bootstrap + migrations) in the foreground:
-//   npx tsx scripts/db-dev.ts [port] [dataDir]
-// Handy while writing SQL; `npm run stack` is the full local stack.
+// `npm run db -- [port] [dataDir]`: only the database (bootstrap + every
+// migration), in the foreground. Handy while writing SQL on a port of its own;
+// `npm run stack` is the whole local stack.
 import { startDatabase } from '../packages/stack/src/db/index.ts';
 
 const port = Number(process.argv[2] ?? 54322);
