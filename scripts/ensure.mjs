@@ -24,6 +24,6 @@ if (process.argv.includes('--test')) {
     const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
     console.log(`packsync: installing Debian packages: ${missing.join(' ')}`);
     run(`${sudo}apt-get update -qq`);
-    run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${missing.join(' ')}`);
+    run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')}`);
   }
 }
