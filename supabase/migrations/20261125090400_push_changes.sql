@@ -262,7 +262,7 @@ begin
   rows := '{}';
   -- The log triggers attribute each row to its change.
   perform set_config('packsync.change_map',
-    (select jsonb_object_agg(b.id, b.change_id) from unnest(batch) b)::text, true);
+    (select json_object_agg(b.id, b.change_id) from unnest(batch) b)::text, true);
 
   -- Inserts: one statement per distinct set of provided columns (in column
   -- order), so omitted columns take their defaults.
@@ -390,6 +390,10 @@ begin
     where c <> all (system_cols) and c <> 'trip_id' and not (entity = 'trip_members' and c = 'user_id'));
 
   -- 1. Fields: server-managed ones are mass assignment; unknown ones are typos.
+  -- (A cheap test first: the common batch has neither.)
+  if exists (select 1 from unnest(batch) b
+             where b.op <> 'delete' and ((b.fields - cols) <> '{}'
+               or b.fields ?| array_remove(system_cols, 'id') or (b.fields ->> 'id') <> b.id::text)) then
   batch := array(
     select case
       when b.op = 'delete' then b
@@ -405,6 +409,7 @@ begin
       from jsonb_object_keys(b.fields) k
     ) f
     order by b.ord);
+  end if;
 
   -- 2. Current rows (RLS applies): those the caller may write, locked in id
   -- order (no deadlocks between pushes), then those it may only read.
@@ -509,7 +514,11 @@ begin
   end if;
 
   -- 5. Write what was decided, set-wise; failures come back rejected.
-  writes := array(select b from unnest(batch) b where b.action in ('insert', 'update', 'tombstone') order by b.ord);
+  if exists (select 1 from unnest(batch) b where b.action is null or b.action not in ('insert', 'update', 'tombstone')) then
+    writes := array(select b from unnest(batch) b where b.action in ('insert', 'update', 'tombstone') order by b.ord);
+  else
+    writes := batch;  -- the common case: every change writes
+  end if;
   if cardinality(writes) = 0 then
     return batch;
   end if;
@@ -519,6 +528,8 @@ begin
   if cardinality(ids) > 0 then
     execute format('select jsonb_object_agg(t.id, to_jsonb(t)) from public.%I t where t.id = any ($1)', entity)
       into written using ids;
+  elsif cardinality(writes) = cardinality(batch) then
+    return writes;  -- the same changes in the same order, nothing to merge
   end if;
   written := coalesce(written, '{}');
   return array(
@@ -545,8 +556,10 @@ declare
   batch packsync_private.push_change[];
   stage packsync_private.push_change[];
   rounds integer;
+  pending integer;
+  first_entity text;
+  last_entity text;
   stage_entity text;
-  stored jsonb;
   texts text[];
   results jsonb;
 begin
@@ -566,46 +579,53 @@ begin
   perform packsync_private.claim_client(push_changes.client_id);
   perform set_config('packsync.client_id', push_changes.client_id::text, true);
 
-  -- Results of changes this client already pushed: primary-key probes only,
-  -- however many changes the client has processed over time.
-  stored := packsync_private.stored_results(push_changes.client_id,
-    array(select packsync_private.try_uuid(e ->> 'change_id') from jsonb_array_elements(changes) e));
-
   -- Parse and check each change's shape; find the ones already processed
   -- (by an earlier call, or earlier in this batch); split repeated rows into
-  -- rounds so that each set statement touches a row once.
+  -- rounds so that each set statement touches a row once. One pass over the
+  -- array; the sorts see narrow rows.
   with parsed as materialized (
-    select e.ord::integer as ord, e.c,
+    select e.ord::integer as ord, jsonb_typeof(e.c) as kind,
       packsync_private.try_uuid(e.c ->> 'change_id') as change_id,
       e.c ->> 'entity' as entity, e.c ->> 'op' as op,
       packsync_private.try_uuid(e.c ->> 'id') as id,
-      case when jsonb_typeof(e.c -> 'base_version') = 'number' and (e.c ->> 'base_version') ~ '^[0-9]{1,18}$'
-        then (e.c ->> 'base_version')::bigint end as base_version,
-      case when jsonb_typeof(e.c -> 'fields') is distinct from 'null' then coalesce(e.c -> 'fields', '{}') else '{}' end as fields
+      jsonb_typeof(e.c -> 'base_version') as base_kind,
+      e.c ->> 'base_version' as base_text,
+      e.c -> 'fields' as fields
     from jsonb_array_elements(changes) with ordinality e(c, ord)
-  ), checked as materialized (
-    select p.*, case
-      when jsonb_typeof(p.c) <> 'object' then 'each change must be an object'
+  ), checked as (
+    select p.ord, p.change_id, p.entity, p.op, p.id, v.base_version,
+      case when p.op = 'upsert' and s.shape_error is null and jsonb_typeof(p.fields) = 'object' then p.fields else '{}' end as fields,
+      s.shape_error,
+      p.change_id is not null and p.ord > min(p.ord) over (partition by p.change_id) as duplicate
+    from parsed p
+    cross join lateral (select case when p.base_kind = 'number' and p.base_text ~ '^[0-9]{1,18}$'
+      then p.base_text::bigint end as base_version) v
+    cross join lateral (select case
+      when p.kind <> 'object' then 'each change must be an object'
       when p.change_id is null then 'change_id must be a uuid'
       when p.op is null or p.op not in ('upsert', 'delete') then 'op must be "upsert" or "delete"'
       when p.id is null then 'id must be a uuid'
-      when p.base_version is null and jsonb_typeof(p.c -> 'base_version') not in ('null') then 'base_version must be a non-negative integer or null'
-      when p.op = 'upsert' and jsonb_typeof(p.fields) <> 'object' then 'fields must be an object'
-      end as shape_error,
-      p.change_id is not null and p.ord > min(p.ord) over (partition by p.change_id) as duplicate
+      when v.base_version is null and p.base_kind not in ('null') then 'base_version must be a non-negative integer or null'
+      -- (missing or null fields mean none)
+      when p.op = 'upsert' and jsonb_typeof(p.fields) not in ('object', 'null') then 'fields must be an object'
+      end as shape_error) s
+  ), stored as (
+    -- Results of changes this client already pushed: primary-key probes only,
+    -- however many changes the client has processed over time.
+    select packsync_private.stored_results(push_changes.client_id, array_agg(p.change_id)) as results
     from parsed p
   ), looked as (
     select k.*, pc.result,
       k.shape_error is null and not k.duplicate and pc.result is null and k.entity = any (entities) as pending
     from checked k
-    cross join lateral (select case when not k.duplicate then stored -> k.change_id::text end as result) pc
+    cross join stored
+    cross join lateral (select case when not k.duplicate then stored.results -> k.change_id::text end as result) pc
   ), ranked as (
     select l.*, row_number() over (partition by l.pending, l.entity, l.id order by l.ord)::integer as round
     from looked l
   )
   select array_agg(row(
-      k.ord, k.change_id, k.entity, k.op, k.id, k.base_version,
-      case when k.op = 'upsert' and k.shape_error is null then k.fields else '{}' end,
+      k.ord, k.change_id, k.entity, k.op, k.id, k.base_version, k.fields,
       case when k.pending then k.round end,
       null,
       case when k.duplicate then 'duplicate'
@@ -620,11 +640,18 @@ begin
   into batch
   from ranked k;
 
-  select max(b.round) into rounds from unnest(batch) b where b.status is null;
+  select max(b.round), count(*), min(b.entity), max(b.entity) into rounds, pending, first_entity, last_entity
+  from unnest(batch) b where b.status is null;
   for r in 1 .. coalesce(rounds, 0) loop
     -- Parents before children, so a batch may create a trip and fill it.
     foreach stage_entity in array entities loop
-      stage := array(select b from unnest(batch) b where b.status is null and b.round = r and b.entity = stage_entity order by b.ord);
+      if pending = cardinality(batch) and rounds = 1 and first_entity = last_entity then
+        -- the common case: every change pending, one entity, one round
+        continue when stage_entity <> first_entity;
+        stage := batch;
+      else
+        stage := array(select b from unnest(batch) b where b.status is null and b.round = r and b.entity = stage_entity order by b.ord);
+      end if;
       if cardinality(stage) > 0 then
         stage := packsync_private.push_stage(stage_entity, stage);
         if cardinality(stage) = cardinality(batch) then
@@ -656,9 +683,17 @@ begin
       from unnest(batch) b order by b.ord);
   end if;
   -- Recorded in this transaction, for at-most-once.
-  perform packsync_private.record_results(push_changes.client_id,
-    array_agg(b.change_id), array_agg(b.status), array_agg(texts[b.ord]))
-  from unnest(batch) b where b.change_id is not null and b.status in ('applied', 'merged', 'conflict', 'rejected');
+  if exists (select 1 from unnest(batch) b
+             where b.change_id is null or b.status not in ('applied', 'merged', 'conflict', 'rejected')) then
+    perform packsync_private.record_results(push_changes.client_id,
+      array_agg(b.change_id), array_agg(b.status), array_agg(texts[b.ord]))
+    from unnest(batch) b where b.change_id is not null and b.status in ('applied', 'merged', 'conflict', 'rejected');
+  else
+    -- the common case: every change is recorded (texts as they are, not copied)
+    perform packsync_private.record_results(push_changes.client_id,
+      array_agg(b.change_id order by b.ord), array_agg(b.status order by b.ord), texts)
+    from unnest(batch) b;
+  end if;
   -- Assembled as text and parsed once: much cheaper than jsonb_agg of rows.
   results := ('{"results": [' || array_to_string(texts, ', ') || ']}')::jsonb;
   return results;
