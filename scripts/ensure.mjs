@@ -1,6 +1,6 @@
 // Installs what the two commands need on a fresh machine, and nothing when it
 // is all there: `npm ci` when node_modules is missing or older than the
-// lockfile; with --test, Debian's pgTAP, pg_prove and Chromium.
+// lockfile; with --test, Debian's psql, pgTAP, pg_prove and Chromium.
 // Plain JavaScript: it must run before any dependency is installed.
 import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -15,6 +15,7 @@ if (!existsSync(stamp) || statSync(stamp).mtimeMs < statSync('package-lock.json'
 
 if (process.argv.includes('--test')) {
   const debian = {
+    'postgresql-client': '/usr/bin/psql', // pg_prove runs the tests through psql
     'postgresql-15-pgtap': '/usr/share/postgresql/15/extension/pgtap.control',
     'libtap-parser-sourcehandler-pgtap-perl': '/usr/bin/pg_prove',
     chromium: '/usr/bin/chromium',
