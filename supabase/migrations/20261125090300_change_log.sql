@@ -53,8 +53,6 @@ begin
 end
 $$;
 
--- Which trip and (for memberships) which user a row of this table belongs to,
--- as SQL over the transition table alias n.
 -- How log rows of a table are built, as SQL over the transition table alias
 -- n: its trip, the user (for memberships), and its non-system columns.
 create or replace function packsync_private.log_shape(entity text,
@@ -110,6 +108,9 @@ begin
 end
 $$;
 
+-- Updates: per row, the columns whose value changed, with old and new values.
+-- Compared column by column (as JSON values, like the rest of the log), not by
+-- diffing whole-row documents: to_jsonb(row) per key was ~100 us per row.
 create or replace function packsync_private.log_update()
 returns trigger
 language plpgsql
@@ -117,37 +118,33 @@ security definer
 set search_path = ''
 as $$
 declare
-  system_keys constant text[] := '{id,version,created_at,updated_at,created_by}';
+  shape record := packsync_private.log_shape(tg_table_name);
   trip_ids uuid[];
-  -- Once per statement: who, from which client, for which change of a push.
-  actor uuid := auth.uid();
-  client uuid := nullif(current_setting('packsync.client_id', true), '')::uuid;
-  change_map jsonb := nullif(current_setting('packsync.change_map', true), '')::jsonb;
 begin
-  with pairs as (
-    select n.id, n.version, to_jsonb(n) - system_keys as nj, to_jsonb(o) - system_keys as oj
-    from new_rows n join old_rows o on o.id = n.id
-  ), logged as (
-    insert into public.change_log
-      (entity, row_id, trip_id, member_user_id, op, version, actor, client_id, change_id,
-       changed_fields, old_values, new_values)
-    select tg_table_name, p.id, coalesce((p.nj ->> 'trip_id')::uuid, p.id),
-      case when tg_table_name = 'trip_members' then (p.nj ->> 'user_id')::uuid end,
-      case when p.nj ->> 'deleted_at' is not null and p.oj ->> 'deleted_at' is null
-        then 'delete' else 'update' end,
-      p.version, actor, client, (change_map ->> p.id::text)::uuid,
-      d.fields, d.old_values, d.new_values
-    from pairs p
-    cross join lateral (
-      select coalesce(array_agg(e.key order by e.key), '{}') as fields,
-        jsonb_object_agg(e.key, p.oj -> e.key) as old_values,
-        jsonb_object_agg(e.key, e.value) as new_values
-      from jsonb_each(p.nj) e
-      where e.value is distinct from p.oj -> e.key
-    ) d
-    returning trip_id
-  )
-  select array_agg(distinct trip_id) into trip_ids from logged;
+  execute format($q$
+    with logged as (
+      insert into public.change_log
+        (entity, row_id, trip_id, member_user_id, op, version, actor, client_id, change_id,
+         changed_fields, old_values, new_values)
+      select $1, n.id, %s, %s,
+        case when n.deleted_at is not null and o.deleted_at is null then 'delete' else 'update' end,
+        n.version, $2, $3, ($4 ->> n.id::text)::uuid,
+        d.fields, d.old_values, d.new_values
+      from new_rows n join old_rows o on o.id = n.id
+      cross join lateral (
+        select array_remove(array[%s], null) as fields,
+          nullif(%s, '{}') as old_values, nullif(%s, '{}') as new_values
+      ) d
+      returning trip_id
+    )
+    select array_agg(distinct trip_id) from logged$q$,
+    shape.trip_expr, shape.member_expr,
+    (select string_agg(format('case when n.%1$I is distinct from o.%1$I then %1$L end', f), ', ') from unnest(shape.fields) f),
+    (select string_agg(format('case when n.%1$I is distinct from o.%1$I then jsonb_build_object(%1$L, o.%1$I) else ''{}'' end', f), ' || ') from unnest(shape.fields) f),
+    (select string_agg(format('case when n.%1$I is distinct from o.%1$I then jsonb_build_object(%1$L, n.%1$I) else ''{}'' end', f), ' || ') from unnest(shape.fields) f))
+    into trip_ids
+    using tg_table_name, auth.uid(), nullif(current_setting('packsync.client_id', true), '')::uuid,
+      nullif(current_setting('packsync.change_map', true), '')::jsonb;
   if trip_ids is not null then
     perform packsync_private.notify_changes(trip_ids);
   end if;

@@ -265,13 +265,14 @@ begin
     (select json_object_agg(b.id, b.change_id) from unnest(batch) b)::text, true);
 
   -- Inserts: one statement per distinct set of provided columns (in column
-  -- order), so omitted columns take their defaults.
+  -- order), so omitted columns take their defaults; in batch order.
   for keys, change_ids, fields, expected in
     select k.keys, array_agg(b.id), array_agg(b.fields), count(*)
     from unnest(batch) b
     cross join lateral (select array(select c from unnest(cols) c where b.fields ? c) as keys) k
     where b.action = 'insert'
     group by k.keys
+    order by min(b.ord)
   loop
     execute format('with w as (insert into public.%I as t (%s)
           select %s from unnest($1::uuid[], $2::jsonb[]) u(id, f) %s)

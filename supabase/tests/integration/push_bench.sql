@@ -1,7 +1,9 @@
 -- Manual benchmark (not part of the test suite; no timed assertions anywhere):
 -- push_changes of 500 new items per call vs a raw
 -- `insert ... select from unnest(...) on conflict do update` of the same rows,
--- timed inside the server.
+-- timed inside the server; then a mixed batch (half new items, half updates of
+-- existing items at their current version) against the raw upsert of the same
+-- rows.
 --   psql "$PACKSYNC_DB_URL" -f supabase/tests/integration/push_bench.sql
 -- Runs in one transaction and rolls back.
 \set ON_ERROR_STOP on
@@ -69,6 +71,59 @@ begin
   raise notice 'push / raw items = %, push / raw bare = %',
     round((extract(epoch from raw_items) / extract(epoch from push))::numeric, 2),
     round((extract(epoch from raw_bare) / extract(epoch from push))::numeric, 2);
+end
+$$;
+
+-- Mixed batches: 250 new items and 250 updates (name and packed) of items
+-- pushed earlier, each at its current version.
+do $$
+declare
+  rounds constant integer := 20;
+  batch constant integer := 500;
+  trip constant uuid := '0be00000-0000-4000-8000-0000000000aa';
+  ids uuid[];
+  names text[];
+  qty integer[];
+  changes jsonb;
+  t0 timestamptz;
+  raw_items interval := '0';
+  push interval := '0';
+  result jsonb;
+begin
+  for r in 1 .. rounds loop
+    -- raw: the same shape of work, 250 inserts and 250 updates in one upsert
+    ids := array(select gen_random_uuid() from generate_series(1, batch / 2))
+      || array(select i.id from public.items i where i.trip_id = trip and i.name like 'item %' order by random() limit batch / 2);
+    names := array(select 'mixed ' || g from generate_series(1, batch) g);
+    qty := array(select 1 + g % 5 from generate_series(1, batch) g);
+    t0 := clock_timestamp();
+    insert into public.items (id, trip_id, name, quantity)
+    select u.id, trip, u.name, u.quantity from unnest(ids, names, qty) u(id, name, quantity)
+    on conflict (id) do update set name = excluded.name, quantity = excluded.quantity;
+    raw_items := raw_items + (clock_timestamp() - t0);
+
+    changes := (select jsonb_agg(c order by n) from (
+      select g as n, jsonb_build_object('change_id', gen_random_uuid(), 'entity', 'items', 'op', 'upsert',
+        'id', gen_random_uuid(), 'base_version', null,
+        'fields', jsonb_build_object('trip_id', trip, 'name', 'mixed ' || g, 'quantity', 1 + g % 5)) as c
+      from generate_series(1, batch / 2) g
+      union all
+      select batch / 2 + row_number() over (), jsonb_build_object('change_id', gen_random_uuid(), 'entity', 'items', 'op', 'upsert',
+        'id', i.id, 'base_version', i.version,
+        'fields', jsonb_build_object('name', 'renamed ' || i.id, 'packed', not i.packed))
+      from (select i.* from public.items i where i.trip_id = trip and i.name like 'pushed %'
+            order by random() limit batch / 2) i) x);
+    t0 := clock_timestamp();
+    result := public.push_changes('0be00000-0000-4000-8000-0000000000cc', changes);
+    push := push + (clock_timestamp() - t0);
+    if exists (select 1 from jsonb_array_elements(result -> 'results') x where x ->> 'status' <> 'applied') then
+      raise exception 'bench: not every change applied: %', result;
+    end if;
+  end loop;
+  raise notice 'mixed (250 new + 250 updates) x %:', rounds;
+  raise notice 'raw upsert into public.items (triggers+RLS): % rows/s', round(rounds * batch / extract(epoch from raw_items));
+  raise notice 'push_changes:                               % rows/s', round(rounds * batch / extract(epoch from push));
+  raise notice 'mixed push / raw items = %', round((extract(epoch from raw_items) / extract(epoch from push))::numeric, 2);
 end
 $$;
 rollback;
