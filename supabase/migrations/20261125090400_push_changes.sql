@@ -245,6 +245,7 @@ declare
   insert_returning constant text := case when entity <> 'trips' then returning_clause
     else 'returning null::uuid as id, null::bigint as version, null::json as j' end;
   keys text[];
+  same_keys boolean;
   expected integer;
   done integer;
   change_ids uuid[];
@@ -266,10 +267,17 @@ begin
 
   -- Inserts: one statement per distinct set of provided columns (in column
   -- order), so omitted columns take their defaults; in batch order.
+  -- (Usually every insert of a batch provides the same columns: checking that
+  -- is cheaper than working out each change's column list.)
+  select array(select c from unnest(cols) c where b.fields ? c) into keys
+  from unnest(batch) b where b.action = 'insert' order by b.ord limit 1;
+  same_keys := not exists (select 1 from unnest(batch) b
+    where b.action = 'insert' and not (b.fields ?& keys and (b.fields - 'id') - keys = '{}'));
   for keys, change_ids, fields, expected in
     select k.keys, array_agg(b.id), array_agg(b.fields), count(*)
     from unnest(batch) b
-    cross join lateral (select array(select c from unnest(cols) c where b.fields ? c) as keys) k
+    cross join lateral (select case when same_keys then keys
+      else array(select c from unnest(cols) c where b.fields ? c) end as keys) k
     where b.action = 'insert'
     group by k.keys
     order by min(b.ord)
@@ -412,18 +420,24 @@ begin
     order by b.ord);
   end if;
 
-  -- 2. Current rows (RLS applies): those the caller may write, locked in id
-  -- order (no deadlocks between pushes), then those it may only read.
+  -- 2. Current rows (RLS applies): which exist for the caller at all (ids
+  -- only; a batch of new rows stops here), of those the ones the caller may
+  -- write, locked in id order (no deadlocks between pushes), then the ones it
+  -- may only read.
   ids := array(select b.id from unnest(batch) b where b.status is null);
-  execute format('select jsonb_object_agg(t.id, to_jsonb(t))
-    from (select * from public.%I t where t.id = any ($1) order by t.id for update of t) t', entity)
-    into locked using ids;
-  locked := coalesce(locked, '{}');
-  ids := array(select i from unnest(ids) i where not locked ? i::text);
-  if cardinality(ids) > 0 then
-    execute format('select jsonb_object_agg(t.id, to_jsonb(t)) from public.%I t where t.id = any ($1)', entity)
-      into read_only using ids;
+  execute format('select array_agg(t.id) from public.%I t where t.id = any ($1)', entity)
+    into ids using ids;
+  if ids is not null then
+    execute format('select jsonb_object_agg(t.id, to_jsonb(t))
+      from (select * from public.%I t where t.id = any ($1) order by t.id for update of t) t', entity)
+      into locked using ids;
+    ids := array(select i from unnest(ids) i where not coalesce(locked ? i::text, false));
+    if cardinality(ids) > 0 then
+      execute format('select jsonb_object_agg(t.id, to_jsonb(t)) from public.%I t where t.id = any ($1)', entity)
+        into read_only using ids;
+    end if;
   end if;
+  locked := coalesce(locked, '{}');
   read_only := coalesce(read_only, '{}');
 
   -- 3. Classify: permission, tombstone, version check. Stale changes are
