@@ -5,6 +5,8 @@
 -- existing items at their current version) against the raw upsert of the same
 -- rows.
 --   psql "$PACKSYNC_DB_URL" -f supabase/tests/integration/push_bench.sql
+-- With -v plans=1 it also prints the plan of every statement of one more mixed
+-- push (auto_explain), against the ~30 000 items the runs leave behind.
 -- Runs in one transaction and rolls back.
 \set ON_ERROR_STOP on
 begin;
@@ -126,4 +128,24 @@ begin
   raise notice 'mixed push / raw items = %', round((extract(epoch from raw_items) / extract(epoch from push))::numeric, 2);
 end
 $$;
+
+\if :{?plans}
+reset role;
+load 'auto_explain';
+set local auto_explain.log_min_duration = 0;
+set local auto_explain.log_nested_statements = on;
+set local auto_explain.log_analyze = on;
+set local auto_explain.log_timing = off;
+set local client_min_messages = log;
+set local role authenticated;
+select jsonb_array_length(public.push_changes('0be00000-0000-4000-8000-0000000000cc', (
+  select jsonb_agg(c) from (
+    select jsonb_build_object('change_id', gen_random_uuid(), 'entity', 'items', 'op', 'upsert', 'id', gen_random_uuid(),
+      'base_version', null, 'fields', jsonb_build_object('trip_id', '0be00000-0000-4000-8000-0000000000aa', 'name', 'planned ' || g)) as c
+    from generate_series(1, 250) g
+    union all
+    select jsonb_build_object('change_id', gen_random_uuid(), 'entity', 'items', 'op', 'upsert', 'id', i.id,
+      'base_version', i.version, 'fields', jsonb_build_object('packed', not i.packed))
+    from (select i.* from public.items i where i.trip_id = '0be00000-0000-4000-8000-0000000000aa' limit 250) i) x)) -> 'results') as explained_push;
+\endif
 rollback;
