@@ -389,8 +389,10 @@ declare
   cols text[];
   update_cols text[];
   ids uuid[];
-  locked jsonb;
-  read_only jsonb;
+  locked_ids uuid[];
+  locked_rows jsonb[];
+  read_ids uuid[];
+  read_rows jsonb[];
   editors uuid[] := packsync_private.editor_trip_ids();
   owners uuid[] := packsync_private.owner_trip_ids();
   writes packsync_private.push_change[];
@@ -432,18 +434,18 @@ begin
   ids := array(select b.id from unnest(batch) b where b.status is null);
   execute format('select array_agg(t.id) from public.%I t where t.id = any ($1)', entity)
     into ids using ids;
+  -- (Rows travel as arrays: jsonb_object_agg of whole rows costs more than
+  -- reading them.)
   if ids is not null then
-    execute format('select jsonb_object_agg(t.id, to_jsonb(t))
+    execute format('select array_agg(t.id), array_agg(to_jsonb(t))
       from (select * from public.%I t where t.id = any ($1) order by t.id for update of t) t', entity)
-      into locked using ids;
-    ids := array(select i from unnest(ids) i where not coalesce(locked ? i::text, false));
+      into locked_ids, locked_rows using ids;
+    ids := array(select i from unnest(ids) i where i <> all (coalesce(locked_ids, '{}')));
     if cardinality(ids) > 0 then
-      execute format('select jsonb_object_agg(t.id, to_jsonb(t)) from public.%I t where t.id = any ($1)', entity)
-        into read_only using ids;
+      execute format('select array_agg(t.id), array_agg(to_jsonb(t)) from public.%I t where t.id = any ($1)', entity)
+        into read_ids, read_rows using ids;
     end if;
   end if;
-  locked := coalesce(locked, '{}');
-  read_only := coalesce(read_only, '{}');
 
   -- 3. Classify: permission, tombstone, version check. Stale changes are
   -- marked 'stale' and resolved from the log in step 4.
@@ -495,7 +497,8 @@ begin
       else packsync_private.decide(b, null, 'stale', (s ->> 'version')::bigint, s::json)
       end
     from unnest(batch) b
-    cross join lateral (select locked -> b.id::text as s, read_only -> b.id::text as r) rows
+    left join unnest(locked_ids, locked_rows) l(id, s) on l.id = b.id
+    left join unnest(read_ids, read_rows) ro(id, r) on ro.id = b.id
     cross join lateral (select case when entity = 'trips' then b.id
       else coalesce((coalesce(s, r) ->> 'trip_id')::uuid, packsync_private.try_uuid(b.fields ->> 'trip_id')) end as trip) t
     order by b.ord);
