@@ -308,7 +308,7 @@ begin
   from unnest(batch) b where b.action = 'update';
   if expected > 0 then
     execute format('with w as (update public.%I t set (%s) = (select %s from (select $2 -> t.id::text as f offset 0) u)
-        where t.id = any ($1) %s)
+        where t.id = any ((select $1)::uuid[]) %s)
         select array_agg(w.id), array_agg(w.version), array_agg(w.j), count(*) from w',
       entity,
       (select string_agg(quote_ident(c), ', ') from unnest(update_cols) c),
@@ -327,7 +327,7 @@ begin
   -- Deletes are tombstones.
   select array_agg(b.id), count(*) into change_ids, expected from unnest(batch) b where b.action = 'tombstone';
   if expected > 0 then
-    execute format('with w as (update public.%I t set deleted_at = now() where t.id = any ($1) %s)
+    execute format('with w as (update public.%I t set deleted_at = now() where t.id = any ((select $1)::uuid[]) %s)
         select array_agg(w.id), array_agg(w.version), array_agg(w.j), count(*) from w', entity, returning_clause)
       into chunk_ids, chunk_versions, chunk, done using change_ids;
     if done <> expected then
@@ -432,17 +432,19 @@ begin
   -- write, locked in id order (no deadlocks between pushes), then the ones it
   -- may only read.
   ids := array(select b.id from unnest(batch) b where b.status is null);
-  execute format('select array_agg(t.id) from public.%I t where t.id = any ($1)', entity)
+  execute format('select array_agg(t.id) from public.%I t where t.id = any ((select $1)::uuid[])', entity)
     into ids using ids;
   -- (Rows travel as arrays: jsonb_object_agg of whole rows costs more than
-  -- reading them.)
+  -- reading them. `any ((select $1)::uuid[])` hides the id list from the
+  -- planner, which would otherwise estimate each of up to 1000 ids, ~0.5 ms
+  -- a statement; the plan is a primary-key index scan either way.)
   if ids is not null then
     execute format('select array_agg(t.id), array_agg(to_jsonb(t))
-      from (select * from public.%I t where t.id = any ($1) order by t.id for update of t) t', entity)
+      from (select * from public.%I t where t.id = any ((select $1)::uuid[]) order by t.id for update of t) t', entity)
       into locked_ids, locked_rows using ids;
     ids := array(select i from unnest(ids) i where i <> all (coalesce(locked_ids, '{}')));
     if cardinality(ids) > 0 then
-      execute format('select array_agg(t.id), array_agg(to_jsonb(t)) from public.%I t where t.id = any ($1)', entity)
+      execute format('select array_agg(t.id), array_agg(to_jsonb(t)) from public.%I t where t.id = any ((select $1)::uuid[])', entity)
         into read_ids, read_rows using ids;
     end if;
   end if;
