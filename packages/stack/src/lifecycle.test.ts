@@ -8,7 +8,6 @@ import { repoRoot } from './config.ts';
 import { startPostgres } from './db/postgres.ts';
 import { freePort, portOpen } from './net.ts';
 
-const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
 let tmp: string;
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'packsync-lifecycle-'));
@@ -52,7 +51,9 @@ function waitForLine(child: ChildProcess, text: string, timeoutMs = 90_000): Pro
 const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exit', resolve));
 
 describe('npm run stack', () => {
-  // SIGTERM as a service manager sends it; SIGINT to the whole process group as
+  // Through npm itself, as people run it. SIGTERM to npm's pid alone, as a
+  // service manager sends it (npm forwards it to the script, which must not be
+  // swallowed by a shell on the way); SIGINT to the whole process group, as
   // Ctrl-C in a terminal sends it (Postgres and Deno get it at the same time).
   it.each([
     ['SIGTERM to the stack', 'SIGTERM', false],
@@ -60,7 +61,7 @@ describe('npm run stack', () => {
   ] as const)('stops Postgres and every function worker on %s, leaving no process behind', async (_, signal, group) => {
     const dataDir = path.join(tmp, `stack-db-${signal}`);
     const [dbPort, apiPort] = [await freePort(), await freePort()];
-    const child = spawn(tsx, ['scripts/stack.ts'], {
+    const child = spawn('npm', ['run', 'stack'], {
       cwd: repoRoot,
       env: { ...process.env, CI: 'true', PACKSYNC_DB_PORT: String(dbPort), PACKSYNC_API_PORT: String(apiPort), PACKSYNC_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -99,7 +100,9 @@ describe('Postgres crash recovery', () => {
   it('takes over from an orphaned server whose parent was killed', async () => {
     const dataDir = path.join(tmp, 'orphan-db');
     const port = await freePort();
-    const owner = spawn(tsx, ['packages/stack/fixtures/start-postgres.ts', dataDir, String(port)], {
+    // node with tsx's loader, not the tsx CLI: SIGKILL must hit the process
+    // that owns Postgres, not a wrapper whose child would live on.
+    const owner = spawn(process.execPath, ['--import', 'tsx', 'packages/stack/fixtures/start-postgres.ts', dataDir, String(port)], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -112,5 +115,6 @@ describe('Postgres crash recovery', () => {
     const server = await startPostgres({ dataDir, port, log: () => {}, ephemeral: true });
     expect(processesMentioning(dataDir)).not.toContain(orphan);
     await server.stop();
+    expect(processesMentioning(dataDir)).toEqual([]);
   });
 });

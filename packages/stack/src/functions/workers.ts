@@ -32,8 +32,14 @@ interface Worker {
 export class FunctionWorkers {
   private readonly workers = new Map<string, Worker>();
 
+  /** If this process exits without stop(), no worker may outlive it. */
+  private readonly killOnExit = () => {
+    for (const worker of this.workers.values()) worker.process?.kill('SIGKILL');
+  };
+
   constructor(private readonly options: WorkerOptions) {
     for (const name of discoverFunctions(options.functionsDir)) this.workers.set(name, { name });
+    process.once('exit', this.killOnExit);
   }
 
   names(): string[] {
@@ -57,6 +63,7 @@ export class FunctionWorkers {
 
   async stop(): Promise<void> {
     await Promise.all([...this.workers.values()].map((w) => stopProcess(w.process)));
+    process.off('exit', this.killOnExit);
   }
 
   private async spawn(worker: Worker): Promise<void> {
