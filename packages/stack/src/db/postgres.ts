@@ -117,7 +117,7 @@ async function stopServer(child: ChildProcess): Promise<void> {
  * postmaster still serving this very data folder (its parent died), stop it;
  * otherwise the file is stale and is removed so the next start succeeds.
  */
-export async function recoverStalePid(dataDir: string, log: (line: string) => void): Promise<void> {
+async function recoverStalePid(dataDir: string, log: (line: string) => void): Promise<void> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
