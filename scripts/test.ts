@@ -84,7 +84,11 @@ const config = defaultConfig({
 });
 
 console.log(`packsync: starting a throw-away stack (db ${config.dbPort}, api ${config.apiPort}, log ${path.relative(repoRoot, stackLogPath)})`);
-const stack = await startStack(config, { ephemeral: true });
+const stack = await startStack(config, { ephemeral: true }).catch(async (error) => {
+  await rm(dataRoot, { recursive: true, force: true });
+  console.error(`packsync: the test stack did not start (see ${path.relative(repoRoot, stackLogPath)}):`, error);
+  process.exit(1);
+});
 const cleanup = async () => {
   await stack.stop();
   await rm(dataRoot, { recursive: true, force: true });

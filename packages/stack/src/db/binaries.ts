@@ -29,7 +29,7 @@ export async function binariesFor(user: RunAs | undefined): Promise<Binaries> {
   if (reachable(bin.postgres, user)) return bin;
   const native = path.resolve(path.dirname(bin.postgres), '..');
   const { name, version } = JSON.parse(readFileSync(path.join(native, '..', 'package.json'), 'utf8'));
-  const cache = path.join(os.tmpdir(), `packsync-${name.replace(/\W+/g, '-')}-${version}`);
+  const cache = path.join(os.tmpdir(), `packsync-${name.replace(/^@/, '').replace(/\W+/g, '-')}-${version}`);
   if (!existsSync(path.join(cache, 'bin', 'postgres'))) {
     const staging = mkdtempSync(`${cache}.staging-`);
     cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
