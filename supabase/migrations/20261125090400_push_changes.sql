@@ -130,6 +130,19 @@ begin
 end
 $$;
 
+-- SQLSTATEs that say "try again later", not "this change is wrong":
+-- transaction rollback (40: serialization failure, deadlock), insufficient
+-- resources (53), operator intervention (57: statement timeout, shutdown),
+-- lock not available (55P03: lock_timeout, NOWAIT).
+create or replace function packsync_private.is_transient(state text)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select left(state, 2) in ('40', '53', '57') or state = '55P03'
+$$;
+
 -- The same change with its outcome set.
 create or replace function packsync_private.decide(
   c packsync_private.push_change,
@@ -366,6 +379,13 @@ begin
       order by b.ord);
   exception when others then
     get stacked diagnostics state = returned_sqlstate, message = message_text;
+    -- A lock or statement timeout, a deadlock, a serialization failure, lack
+    -- of resources: the same write can succeed later, so the whole push
+    -- aborts (nothing recorded; the function answers a retryable 503) rather
+    -- than storing a rejection the change_id could never get past.
+    if packsync_private.is_transient(state) then
+      raise;
+    end if;
   end;
   if n = 1 then
     return array[packsync_private.decide(batch[1], 'rejected', error => packsync_private.write_error(state, message))];
@@ -740,6 +760,7 @@ grant execute on function
   packsync_private.decide(packsync_private.push_change, text, text, bigint, json, jsonb, jsonb),
   packsync_private.push_error(text, text),
   packsync_private.write_error(text, text),
+  packsync_private.is_transient(text),
   packsync_private.same_values(jsonb, jsonb),
   packsync_private.conflict_of(packsync_private.push_change, text[], jsonb),
   packsync_private.field_exprs(text, text[]),
