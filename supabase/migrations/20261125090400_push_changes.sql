@@ -187,6 +187,34 @@ as $$
     message)
 $$;
 
+-- Who may write what, by the caller's role in the row's trip (null: none).
+-- Owners manage members and rename or delete a trip; editors change the rest.
+create or replace function packsync_private.may_write(entity text, op text, fields jsonb, server jsonb, role text)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(case
+    when entity = 'trip_members' then role = 'owner'
+    when entity = 'trips' and server is null then true
+    when entity = 'trips' and (op = 'delete' or (fields ? 'name' and fields -> 'name' is distinct from server -> 'name'))
+      then role = 'owner'
+    else role in ('owner', 'editor') end, false)
+$$;
+
+-- The conflict of an edit with a delete: the server's side is the tombstone.
+create or replace function packsync_private.deleted_conflict(c packsync_private.push_change, deleted_at jsonb)
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select jsonb_build_object('fields', jsonb_build_array('deleted_at'), 'base', jsonb_build_object('deleted_at', null),
+    'server', jsonb_build_object('deleted_at', deleted_at),
+    'client', case when c.op = 'upsert' then c.fields end)
+$$;
+
 -- True when every field the client sent already has that value on the server.
 create or replace function packsync_private.same_values(fields jsonb, server jsonb)
 returns boolean
@@ -417,6 +445,8 @@ declare
   owners uuid[] := packsync_private.owner_trip_ids();
   writes packsync_private.push_change[];
   written jsonb;
+  -- the caller's deleted trips among the batch's: {trip id: {role, deleted_at}}
+  gone jsonb;
 begin
   select array_agg(a.attname::text) into cols
   from pg_catalog.pg_attribute a
@@ -470,47 +500,51 @@ begin
   end if;
 
   -- 3. Classify: permission, tombstone, version check. Stale changes are
-  -- marked 'stale' and resolved from the log in step 4.
+  -- marked 'stale' and resolved from the log in step 4. Rows of a deleted
+  -- trip are readable but not lockable (the update policies admit live trips
+  -- only): a write to them is a delete-vs-edit conflict, and a delete of
+  -- what is already deleted is applied (idempotent), for whoever could have
+  -- written the row while the trip was live.
+  gone := (select jsonb_object_agg(t.id, jsonb_build_object('role', m.role, 'deleted_at', t.deleted_at))
+    from public.trips t join public.trip_members m on m.trip_id = t.id and m.user_id = auth.uid() and m.deleted_at is null
+    where t.deleted_at is not null and t.id = any (array(
+      select distinct case when entity = 'trips' then b.id
+        else coalesce((ro.r ->> 'trip_id')::uuid, packsync_private.try_uuid(b.fields ->> 'trip_id')) end
+      from unnest(batch) b left join unnest(read_ids, read_rows) ro(id, r) on ro.id = b.id
+      where b.status is null)));
   batch := array(
     select case
       when b.status is not null then b
       -- a new row (or one the caller cannot see at all)
-      when s is null and r is null then case
+      when srv is null then case
         when b.op = 'delete' or b.base_version is not null then packsync_private.decide(b, 'rejected',
           error => packsync_private.push_error('not_found', format('%s %s does not exist or is not visible to you', entity, b.id)))
         when trip is null then packsync_private.decide(b, 'rejected',
           error => packsync_private.push_error('invalid_field', 'trip_id (a uuid) is required to create a row'))
-        when entity = 'trips'
-          or (entity = 'trip_members' and trip = any (owners))
-          or (entity not in ('trips', 'trip_members') and trip = any (editors))
+        when entity = 'trips' or (trip_gone is null and packsync_private.may_write(entity, b.op, b.fields, null, role))
           then packsync_private.decide(b, 'applied', 'insert')
+        when trip_gone is not null and packsync_private.may_write(entity, b.op, b.fields, null, role)
+          then packsync_private.decide(b, 'conflict', conflict => packsync_private.deleted_conflict(b, trip_gone))
         else packsync_private.decide(b, 'rejected',
           error => packsync_private.push_error('permission_denied', format('you cannot add %s to trip %s', entity, trip)))
         end
-      when s is null then packsync_private.decide(b, 'rejected',
-        error => packsync_private.push_error('permission_denied', format('you may read but not change %s %s', entity, b.id)))
       when b.op = 'upsert' and b.fields ? 'trip_id' and packsync_private.try_uuid(b.fields ->> 'trip_id') is distinct from trip
         then packsync_private.decide(b, 'rejected',
           error => packsync_private.push_error('forbidden_field', 'trip_id cannot change: rows do not move between trips'))
-      when b.op = 'upsert' and entity = 'trip_members' and b.fields ? 'user_id' and b.fields -> 'user_id' is distinct from s -> 'user_id'
+      when b.op = 'upsert' and entity = 'trip_members' and b.fields ? 'user_id' and b.fields -> 'user_id' is distinct from srv -> 'user_id'
         then packsync_private.decide(b, 'rejected',
           error => packsync_private.push_error('forbidden_field', 'user_id of a membership cannot change'))
-      when not case
-          when entity = 'trip_members' then trip = any (owners)
-          when entity = 'trips' and (b.op = 'delete' or (b.fields ? 'name' and b.fields -> 'name' is distinct from s -> 'name'))
-            then trip = any (owners)
-          else trip = any (editors) end
-        then packsync_private.decide(b, 'rejected',
+      when not packsync_private.may_write(entity, b.op, b.fields, srv, role) then packsync_private.decide(b, 'rejected',
           error => packsync_private.push_error('permission_denied',
-            case when entity = 'trips' then 'only an owner can rename or delete a trip; editors change the rest'
+            case when s is null then format('you may read but not change %s %s', entity, b.id)
+                 when entity = 'trips' then 'only an owner can rename or delete a trip; editors change the rest'
                  when entity = 'trip_members' then 'only an owner can manage members'
                  else format('you cannot change %s of trip %s', entity, trip) end))
-      when s ->> 'deleted_at' is not null then case
-        when b.op = 'delete' then packsync_private.decide(b, 'applied', null, (s ->> 'version')::bigint, s::json)
-        else packsync_private.decide(b, 'conflict', null, (s ->> 'version')::bigint, s::json, jsonb_build_object(
-          'fields', jsonb_build_array('deleted_at'), 'base', jsonb_build_object('deleted_at', null),
-          'server', jsonb_build_object('deleted_at', s -> 'deleted_at'), 'client', b.fields))
-        end
+      when srv ->> 'deleted_at' is not null and b.op = 'delete'
+        then packsync_private.decide(b, 'applied', null, (srv ->> 'version')::bigint, srv::json)
+      when srv ->> 'deleted_at' is not null or trip_gone is not null
+        then packsync_private.decide(b, 'conflict', null, (srv ->> 'version')::bigint, srv::json,
+          packsync_private.deleted_conflict(b, coalesce(srv -> 'deleted_at', trip_gone)))
       when b.base_version is not distinct from (s ->> 'version')::bigint then case
         when b.op = 'delete' then packsync_private.decide(b, 'applied', 'tombstone')
         when packsync_private.same_values(b.fields - 'id', s) then packsync_private.decide(b, 'applied', null, (s ->> 'version')::bigint, s::json)
@@ -521,8 +555,12 @@ begin
     from unnest(batch) b
     left join unnest(locked_ids, locked_rows) l(id, s) on l.id = b.id
     left join unnest(read_ids, read_rows) ro(id, r) on ro.id = b.id
+    cross join lateral (select coalesce(s, r) as srv) v
     cross join lateral (select case when entity = 'trips' then b.id
-      else coalesce((coalesce(s, r) ->> 'trip_id')::uuid, packsync_private.try_uuid(b.fields ->> 'trip_id')) end as trip) t
+      else coalesce((srv ->> 'trip_id')::uuid, packsync_private.try_uuid(b.fields ->> 'trip_id')) end as trip) t
+    cross join lateral (select gone -> trip::text -> 'deleted_at' as trip_gone,
+      case when trip = any (owners) then 'owner' when trip = any (editors) then 'editor'
+        else gone -> trip::text ->> 'role' end as role) g
     order by b.ord);
 
   -- 4. Stale: which fields changed on the server since base_version (from the
@@ -761,6 +799,8 @@ grant execute on function
   packsync_private.push_error(text, text),
   packsync_private.write_error(text, text),
   packsync_private.is_transient(text),
+  packsync_private.may_write(text, text, jsonb, jsonb, text),
+  packsync_private.deleted_conflict(packsync_private.push_change, jsonb),
   packsync_private.same_values(jsonb, jsonb),
   packsync_private.conflict_of(packsync_private.push_change, text[], jsonb),
   packsync_private.field_exprs(text, text[]),
