@@ -19,8 +19,6 @@ create type packsync_private.log_ref as (
   version bigint
 );
 
--- A current row as JSON with what pull needs to know about it.
-create type packsync_private.row_json as (j json, version bigint, deleted boolean);
 
 -- Tables -----------------------------------------------------------------------
 -- Log rows of transactions up to this one were compacted away; older cursors
@@ -67,33 +65,51 @@ $$;
 
 -- Current rows of one trip, for a snapshot page: the trip, then each kind of
 -- child in id order after `after_id`. Tombstoned children are left out (the
--- receiver never had them).
+-- receiver never had them). Changes are JSON text, comma-separated:
+-- pull_changes parses its whole response once instead of re-encoding every
+-- row into jsonb.
 create or replace function packsync_private.snapshot_page(trip uuid, entity text, after_id uuid, max_rows integer)
 returns table (changes text, n integer, last_id uuid)
 language plpgsql
 stable
 set search_path = ''
 as $$
-#variable_conflict use_variable
+declare
+  trip_column constant text := (select e.trip_column from packsync_private.entities e where e.name = entity);
 begin
-  -- Changes are JSON text, comma-separated: pull_changes parses its whole
-  -- response once instead of re-encoding every row into jsonb.
-  if entity = 'trips' then
-    return query
-      select string_agg(format('{"entity": "trips", "id": %s, "trip_id": %s, "op": %s, "version": %s, "row": %s}',
-          to_json(t.id), to_json(t.id), case when t.deleted_at is null then '"upsert"' else '"delete"' end,
-          t.version, to_json(t)), ', '),
-        count(*)::integer, (array_agg(t.id))[1]
-      from public.trips t where t.id = trip and after_id is null;
-    return;
-  end if;
   return query execute format(
-    'select string_agg(format(''{"entity": %%s, "id": %%s, "trip_id": %%s, "op": "upsert", "version": %%s, "row": %%s}'',
-        to_json(%L::text), to_json(t.id), to_json(t.trip_id), t.version, to_json(t)), '', '' order by t.id),
+    'select string_agg(format(''{"entity": %%s, "id": %%s, "trip_id": %%s, "op": %%s, "version": %%s, "row": %%s}'',
+        to_json(%L::text), to_json(t.id), to_json(t.%I),
+        case when t.deleted_at is null then ''"upsert"'' else ''"delete"'' end, t.version, to_json(t)), '', '' order by t.id),
         count(*)::integer, (array_agg(t.id order by t.id desc))[1]
-     from (select * from public.%I t where t.trip_id = $1 and t.id > coalesce($2, ''00000000-0000-0000-0000-000000000000'')
-           and t.deleted_at is null order by t.id limit $3) t', entity, entity)
+     from (select * from public.%I t where t.%I = $1 and t.id > coalesce($2, ''00000000-0000-0000-0000-000000000000'')
+           and (t.deleted_at is null or %L) order by t.id limit $3) t',
+    entity, trip_column, entity, trip_column, trip_column = 'id')
     using trip, after_id, max_rows;
+end
+$$;
+
+-- The current state of the rows a log page names, in the caller's trips:
+-- one statement per entity, reached through the registry.
+create or replace function packsync_private.current_rows(page packsync_private.log_ref[], my_trips uuid[])
+returns table (entity text, id uuid, j json, version bigint, deleted boolean)
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  name text;
+  ids uuid[];
+begin
+  for name, ids in
+    select p.entity, array_agg(distinct p.row_id) from unnest(page) p
+    where p.trip_id = any (my_trips) group by p.entity
+  loop
+    return query execute format(
+      'select %L::text, t.id, to_json(t), t.version, t.deleted_at is not null from public.%I t where t.id = any ($1)',
+      name, name)
+      using ids;
+  end loop;
 end
 $$;
 
@@ -118,7 +134,8 @@ set enable_bitmapscan = off
 as $$
 #variable_conflict use_variable
 declare
-  entities constant text[] := '{trips,trip_members,people,rule_overrides,items}';
+  entities constant text[] := packsync_private.entity_names();
+  trip_entity constant text := (select e.name from packsync_private.entities e where e.trip_column = 'id');
   uid uuid := auth.uid();
   -- Every transaction older than this has finished: its log rows are final.
   watermark xid8 := pg_snapshot_xmin(pg_current_snapshot());
@@ -129,7 +146,7 @@ declare
   start_xid xid8;
   start_seq bigint;
   snap_trip uuid;
-  snap_entity integer;
+  snap_entity text;
   snap_after uuid;
   snap_all boolean;
   horizon xid8;
@@ -157,21 +174,21 @@ begin
     at_xid := watermark;
     at_seq := 0;
     snap_all := true;
-    snap_entity := 1;
+    snap_entity := entities[1];
     select m.trip_id into snap_trip
     from public.trip_members m join public.trips t on t.id = m.trip_id and t.deleted_at is null
     where m.user_id = uid and m.deleted_at is null
     order by m.trip_id limit 1;
   else
     parts := regexp_match(cursor,
-      '^v1:([0-9]{1,20}):([0-9]{1,19})(?::([0-9a-f-]{36}):([1-5]):([0-9a-f-]{36})?:([01]))?$');
-    if parts is null then
+      '^v1:([0-9]{1,20}):([0-9]{1,19})(?::([0-9a-f-]{36}):([a-z_]{1,63}):([0-9a-f-]{36})?:([01]))?$');
+    if parts is null or (parts[4] is not null and not parts[4] = any (entities)) then
       raise exception 'cursor_invalid: not a cursor issued by pull_changes' using errcode = '22023';
     end if;
     at_xid := parts[1]::xid8;
     at_seq := parts[2]::bigint;
     snap_trip := parts[3]::uuid;
-    snap_entity := parts[4]::integer;
+    snap_entity := parts[4];
     snap_after := nullif(parts[5], '')::uuid;
     snap_all := parts[6] = '1';
     if at_xid > pg_snapshot_xmax(pg_current_snapshot()) then
@@ -189,7 +206,7 @@ begin
   -- client input): if they left the trip meanwhile, or the cursor names
   -- another one, skip to their next trip (or stop; the log brings revokes).
   if snap_trip is not null and not snap_trip = any (my_trips) then
-    snap_entity := 1;
+    snap_entity := entities[1];
     snap_after := null;
     snap_trip := case when snap_all then
       (select t from unnest(my_trips) t where t > snap_trip order by t limit 1) end;
@@ -199,16 +216,16 @@ begin
     if snap_trip is not null then
       -- Page through a snapshot: trip, members, people, overrides, items.
       select s.changes, s.n, s.last_id into chunk, n, last_id
-      from packsync_private.snapshot_page(snap_trip, entities[snap_entity], snap_after, budget) s;
+      from packsync_private.snapshot_page(snap_trip, snap_entity, snap_after, budget) s;
       out := out || chunk;  -- (a null chunk adds nothing to the final text)
       budget := budget - n;
-      if n >= budget + n and entities[snap_entity] <> 'trips' then
+      if n >= budget + n and snap_entity <> entities[1] then
         snap_after := last_id;            -- page full: resume after the last row
-      elsif snap_entity < cardinality(entities) then
-        snap_entity := snap_entity + 1;
+      elsif snap_entity <> entities[cardinality(entities)] then
+        snap_entity := entities[array_position(entities, snap_entity) + 1];
         snap_after := null;
       elsif snap_all then
-        snap_entity := 1;
+        snap_entity := entities[1];
         snap_after := null;
         select m.trip_id into snap_trip
         from public.trip_members m join public.trips t on t.id = m.trip_id and t.deleted_at is null
@@ -257,11 +274,11 @@ begin
     -- transaction by paging through it).
     select g.* into gain
     from unnest(page) g
-    where g.member_user_id = uid and g.entity = 'trip_members' and g.trip_id = any (my_trips)
+    where g.member_user_id = uid and g.trip_id = any (my_trips)
       and (g.op = 'insert' or (g.op = 'update' and 'deleted_at' = any (g.changed_fields)))
       and not exists (
         select 1 from public.change_log c
-        where c.row_id = g.trip_id and c.version = 1 and c.entity = 'trips' and c.op = 'insert'
+        where c.row_id = g.trip_id and c.version = 1 and c.entity = trip_entity and c.op = 'insert'
           and ((c.xid, c.seq) > (start_xid, start_seq) or c.xid = g.xid))
     order by g.xid, g.seq
     limit 1;
@@ -269,7 +286,7 @@ begin
       page := array(select p from unnest(page) p where (p.xid, p.seq) <= (gain.xid, gain.seq) order by p.xid, p.seq);
       more := false;
       snap_trip := gain.trip_id;
-      snap_entity := 1;
+      snap_entity := entities[1];
       snap_after := null;
       snap_all := false;
     end if;
@@ -283,8 +300,8 @@ begin
       select string_agg(d.change, ', ' order by d.xid, d.seq) into chunk
       from (
         select k.xid, k.seq, case
-          when k.revoked then format('{"entity": "trips", "id": %s, "trip_id": %s, "op": "revoke", "version": null, "row": null}',
-            to_json(k.trip_id), to_json(k.trip_id))
+          when k.revoked then format('{"entity": %s, "id": %s, "trip_id": %s, "op": "revoke", "version": null, "row": null}',
+            to_json(trip_entity), to_json(k.trip_id), to_json(k.trip_id))
           else format('{"entity": %s, "id": %s, "trip_id": %s, "op": %s, "version": %s, "row": %s}',
             to_json(k.entity), to_json(k.row_id), to_json(k.trip_id),
             case when r.j is null or r.deleted then '"delete"' else '"upsert"' end,
@@ -299,16 +316,7 @@ begin
           ) x
           order by x.revoked, x.entity, x.key, x.xid desc, x.seq desc
         ) k
-        left join lateral (
-          select case k.entity
-            when 'trips' then (select row(to_json(t), t.version, t.deleted_at is not null)::packsync_private.row_json from public.trips t where t.id = k.row_id)
-            when 'trip_members' then (select row(to_json(t), t.version, t.deleted_at is not null)::packsync_private.row_json from public.trip_members t where t.id = k.row_id)
-            when 'people' then (select row(to_json(t), t.version, t.deleted_at is not null)::packsync_private.row_json from public.people t where t.id = k.row_id)
-            when 'rule_overrides' then (select row(to_json(t), t.version, t.deleted_at is not null)::packsync_private.row_json from public.rule_overrides t where t.id = k.row_id)
-            when 'items' then (select row(to_json(t), t.version, t.deleted_at is not null)::packsync_private.row_json from public.items t where t.id = k.row_id)
-            end as found
-        ) f on not k.revoked
-        left join lateral (select (f.found).j, (f.found).version, (f.found).deleted) r on true
+        left join packsync_private.current_rows(page, my_trips) r on r.entity = k.entity and r.id = k.row_id and not k.revoked
       ) d;
       out := out || chunk;
     end if;
@@ -338,5 +346,6 @@ grant select on packsync_private.log_horizon to authenticated;
 revoke execute on function packsync_private.compact_change_log(interval) from public, anon, authenticated;
 grant execute on function packsync_private.compact_change_log(interval) to service_role;
 grant execute on function packsync_private.snapshot_page(uuid, text, uuid, integer) to authenticated;
+grant execute on function packsync_private.current_rows(packsync_private.log_ref[], uuid[]) to authenticated;
 revoke execute on function public.pull_changes(text, integer) from public, anon;
 grant execute on function public.pull_changes(text, integer) to authenticated;
