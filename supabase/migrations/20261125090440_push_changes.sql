@@ -47,7 +47,7 @@ as $$
     from parsed p
   ), looked as (
     select k.*, pc.result,
-      k.shape_error is null and not k.duplicate and pc.result is null and k.entity = any (entities) as pending
+      k.shape_error is null and not k.duplicate and pc.result is null and coalesce(k.entity = any (entities), false) as pending
     from checked k
     cross join stored
     cross join lateral (select case when not k.duplicate then stored.results -> k.change_id::text end as result) pc
