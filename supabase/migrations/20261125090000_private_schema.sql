@@ -8,9 +8,9 @@ revoke all on schema packsync_private from public;
 -- Policies and the invoker RPCs call helpers from here as the caller's role.
 grant usage on schema packsync_private to authenticated, service_role;
 
--- Functions created here are executable by PUBLIC unless revoked; every
--- migration revokes and grants explicitly.
-alter default privileges in schema packsync_private revoke execute on functions from public;
+-- Functions created here are executable by PUBLIC unless revoked (a
+-- per-schema default privilege cannot take back PostgreSQL's global one);
+-- 20261201190000_grants.sql revokes and grants every right explicitly.
 
 -- Helper functions -------------------------------------------------------------
 
