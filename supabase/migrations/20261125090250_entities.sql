@@ -30,6 +30,9 @@ create table packsync_private.entities (
   write_role text not null constraint entities_write_role check (write_role in ('owner', 'editor')),
   delete_role text not null constraint entities_delete_role check (delete_role in ('owner', 'editor')),
   owner_columns text[] not null default '{}',
+  -- What an invitee sees of a row of this entity before accepting, besides
+  -- server columns (only the trip's name; of memberships, their own).
+  preview_columns text[] not null default '{}',
   -- Tombstoned together with their trip.
   deleted_with_trip boolean not null
 );
@@ -37,14 +40,14 @@ comment on table packsync_private.entities is 'The synced tables: one registry f
 
 insert into packsync_private.entities
   (name, parent_order, trip_column, member_column, fixed_columns, server_columns,
-   write_role, delete_role, owner_columns, deleted_with_trip)
+   write_role, delete_role, owner_columns, deleted_with_trip, preview_columns)
 values
-  ('trips', 1, 'id', null, '{}', default, 'editor', 'owner', '{name}', false),
+  ('trips', 1, 'id', null, '{}', default, 'editor', 'owner', '{name}', false, '{name}'),
   ('trip_members', 2, 'trip_id', 'user_id', '{trip_id,user_id}',
-   '{id,version,created_at,updated_at,deleted_at,created_by,email}', 'owner', 'owner', '{}', false),
-  ('people', 3, 'trip_id', null, default, default, 'editor', 'editor', '{}', true),
-  ('rule_overrides', 4, 'trip_id', null, default, default, 'editor', 'editor', '{}', true),
-  ('items', 5, 'trip_id', null, default, default, 'editor', 'editor', '{}', true);
+   '{id,version,created_at,updated_at,deleted_at,created_by,email}', 'owner', 'owner', '{}', false, '{}'),
+  ('people', 3, 'trip_id', null, default, default, 'editor', 'editor', '{}', true, '{}'),
+  ('rule_overrides', 4, 'trip_id', null, default, default, 'editor', 'editor', '{}', true, '{}'),
+  ('items', 5, 'trip_id', null, default, default, 'editor', 'editor', '{}', true, '{}');
 
 -- RLS --------------------------------------------------------------------------
 alter table packsync_private.entities enable row level security;

@@ -139,6 +139,7 @@ set search_path = ''
 as $$
   select jsonb_object_agg(t.id, jsonb_build_object('role', m.role, 'deleted_at', t.deleted_at))
   from public.trips t join public.trip_members m on m.trip_id = t.id and m.user_id = auth.uid() and m.deleted_at is null
+    and m.status = 'active'
   where t.deleted_at is not null and t.id = any (array(
     select distinct case when e.trip_column = 'id' then b.id
       else coalesce((ro.r ->> e.trip_column)::uuid, packsync_private.try_uuid(b.fields ->> e.trip_column)) end
@@ -215,6 +216,9 @@ begin
     -- costs more than the rule.)
     cross join lateral (select coalesce(case
       when srv is null and e.trip_column = 'id' then true
+      -- one's own membership: accept, decline, leave (the membership
+      -- triggers say which columns a member may change)
+      when srv ->> e.member_column = auth.uid()::text then true
       when b.op = 'delete' then role = 'owner' or (e.delete_role = 'editor' and role = 'editor')
       when exists (select 1 from unnest(e.owner_columns) c where b.fields ? c and b.fields -> c is distinct from srv -> c)
         then role = 'owner'

@@ -16,7 +16,10 @@ create type packsync_private.log_ref as (
   op text,
   member_user_id uuid,
   changed_fields text[],
-  version bigint
+  version bigint,
+  -- For memberships written as invitations: 'invited' (an insert that gave
+  -- no access yet); null otherwise.
+  invited boolean
 );
 
 
@@ -65,27 +68,38 @@ $$;
 
 -- Current rows of one trip, for a snapshot page: the trip, then each kind of
 -- child in id order after `after_id`. Tombstoned children are left out (the
--- receiver never had them). Changes are JSON text, comma-separated:
+-- receiver never had them). For an invitee (`preview_for`, their user id):
+-- the trip's preview columns and server-managed ones (the registry's), their
+-- own membership, nothing else. Changes are JSON text, comma-separated:
 -- pull_changes parses its whole response once instead of re-encoding every
 -- row into jsonb.
-create or replace function packsync_private.snapshot_page(trip uuid, entity text, after_id uuid, max_rows integer)
+create or replace function packsync_private.snapshot_page(trip uuid, entity text, after_id uuid, max_rows integer,
+  preview_for uuid default null)
 returns table (changes text, n integer, last_id uuid)
 language plpgsql
 stable
 set search_path = ''
 as $$
 declare
-  trip_column constant text := (select e.trip_column from packsync_private.entities e where e.name = entity);
+  e constant packsync_private.entities := (select x from packsync_private.entities x where x.name = entity);
+  row_expr constant text := case when preview_for is null or e.member_column is not null then 'to_json(t)'
+    else format('(select json_object_agg(k.key, k.value) from json_each(to_json(t)) k where k.key = any (%L::text[]))',
+      e.server_columns || e.preview_columns) end;
 begin
+  if preview_for is not null and e.member_column is null and e.trip_column <> 'id' then
+    return query select null::text, 0, null::uuid;
+    return;
+  end if;
   return query execute format(
     'select string_agg(format(''{"entity": %%s, "id": %%s, "trip_id": %%s, "op": %%s, "version": %%s, "row": %%s}'',
         to_json(%L::text), to_json(t.id), to_json(t.%I),
-        case when t.deleted_at is null then ''"upsert"'' else ''"delete"'' end, t.version, to_json(t)), '', '' order by t.id),
+        case when t.deleted_at is null then ''"upsert"'' else ''"delete"'' end, t.version, %s), '', '' order by t.id),
         count(*)::integer, (array_agg(t.id order by t.id desc))[1]
      from (select * from public.%I t where t.%I = $1 and t.id > coalesce($2, ''00000000-0000-0000-0000-000000000000'')
-           and (t.deleted_at is null or %L) order by t.id limit $3) t',
-    entity, trip_column, entity, trip_column, trip_column = 'id')
-    using trip, after_id, max_rows;
+           and (t.deleted_at is null or %L) and ($4 is null or %s) order by t.id limit $3) t',
+    entity, e.trip_column, row_expr, entity, e.trip_column, e.trip_column = 'id',
+    case when e.member_column is null then 'true' else format('t.%I = $4', e.member_column) end)
+    using trip, after_id, max_rows, preview_for;
 end
 $$;
 
@@ -151,6 +165,8 @@ declare
   snap_all boolean;
   horizon xid8;
   my_trips uuid[];
+  invited uuid[];
+  snapped uuid[] := '{}';
   page packsync_private.log_ref[];
   gain packsync_private.log_ref;
   more boolean := false;
@@ -200,23 +216,28 @@ begin
     end if;
   end if;
 
-  select coalesce(array_agg(m.trip_id), '{}') into my_trips
+  -- Active memberships give the trip; invitations only the caller's own
+  -- membership row and a preview of the trip (its name), until accepted.
+  select coalesce(array_agg(m.trip_id) filter (where m.status = 'active'), '{}'),
+    coalesce(array_agg(m.trip_id) filter (where m.status = 'invited'), '{}')
+  into my_trips, invited
   from public.trip_members m where m.user_id = uid and m.deleted_at is null;
   -- A snapshot only ever covers trips the caller belongs to now (a cursor is
   -- client input): if they left the trip meanwhile, or the cursor names
   -- another one, skip to their next trip (or stop; the log brings revokes).
-  if snap_trip is not null and not snap_trip = any (my_trips) then
+  if snap_trip is not null and not snap_trip = any (my_trips || invited) then
     snap_entity := entities[1];
     snap_after := null;
     snap_trip := case when snap_all then
-      (select t from unnest(my_trips) t where t > snap_trip order by t limit 1) end;
+      (select t from unnest(my_trips || invited) t where t > snap_trip order by t limit 1) end;
   end if;
 
   while budget > 0 loop
     if snap_trip is not null then
       -- Page through a snapshot: trip, members, people, overrides, items.
       select s.changes, s.n, s.last_id into chunk, n, last_id
-      from packsync_private.snapshot_page(snap_trip, snap_entity, snap_after, budget) s;
+      from packsync_private.snapshot_page(snap_trip, snap_entity, snap_after, budget,
+        case when snap_trip = any (invited) then uid end) s;
       out := out || chunk;  -- (a null chunk adds nothing to the final text)
       budget := budget - n;
       if n >= budget + n and snap_entity <> entities[1] then
@@ -242,18 +263,21 @@ begin
     start_xid := at_xid;
     start_seq := at_seq;
     page := array(
-      select row(l.xid, l.seq, l.entity, l.row_id, l.trip_id, l.op, l.member_user_id, l.changed_fields, l.version)::packsync_private.log_ref
+      select row(l.xid, l.seq, l.entity, l.row_id, l.trip_id, l.op, l.member_user_id, l.changed_fields, l.version,
+        l.invited)::packsync_private.log_ref
       from (
         select tl.* from unnest(my_trips) mt(trip_id)
         cross join lateral (
-          select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version
+          select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version,
+            c.new_values ->> 'status' = 'invited' as invited
           from public.change_log c
           where c.trip_id = mt.trip_id and (c.xid, c.seq) > (start_xid, start_seq) and c.xid < watermark
           -- the whole index order, so the scan stops after budget + 1 rows
           order by c.trip_id, c.xid, c.seq
           limit budget + 1) tl
         union
-        (select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version
+        (select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version,
+           c.new_values ->> 'status' = 'invited' as invited
          from public.change_log c
          where c.member_user_id = uid and (c.xid, c.seq) > (start_xid, start_seq) and c.xid < watermark
          order by c.member_user_id, c.xid, c.seq
@@ -274,18 +298,27 @@ begin
     -- transaction by paging through it).
     select g.* into gain
     from unnest(page) g
-    where g.member_user_id = uid and g.trip_id = any (my_trips)
-      and (g.op = 'insert' or (g.op = 'update' and 'deleted_at' = any (g.changed_fields)))
-      and not exists (
+    where g.member_user_id = uid and g.trip_id = any (my_trips || invited) and not g.trip_id = any (snapped)
+      -- Access starts with an active membership (inserted, accepted or
+      -- restored); an invitation gives a preview (a snapshot of its own)
+      -- only while it is one: once accepted, the acceptance is the gain.
+      and (case when g.trip_id = any (invited) then g.op = 'insert'
+             else (g.op = 'insert' and not coalesce(g.invited, false))
+               or (g.op = 'update' and g.changed_fields && '{deleted_at,status}') end)
+      -- (an invitee never sees the trip's log: their preview is a snapshot)
+      and (g.trip_id = any (invited) or not exists (
         select 1 from public.change_log c
         where c.row_id = g.trip_id and c.version = 1 and c.entity = trip_entity and c.op = 'insert'
-          and ((c.xid, c.seq) > (start_xid, start_seq) or c.xid = g.xid))
+          and ((c.xid, c.seq) > (start_xid, start_seq) or c.xid = g.xid)))
     order by g.xid, g.seq
     limit 1;
     if gain.seq is not null then
       page := array(select p from unnest(page) p where (p.xid, p.seq) <= (gain.xid, gain.seq) order by p.xid, p.seq);
       more := false;
       snap_trip := gain.trip_id;
+      -- (a snapshot is the trip as it is now: a second gain of the same trip
+      -- later in this page, such as accepting an invitation, needs none)
+      snapped := snapped || gain.trip_id;
       snap_entity := entities[1];
       snap_after := null;
       snap_all := false;
@@ -310,13 +343,13 @@ begin
         from (
           select distinct on (x.revoked, x.entity, x.key) x.*
           from (
-            select p.*, not (p.trip_id = any (my_trips)) as revoked,
-              case when p.trip_id = any (my_trips) then p.row_id else p.trip_id end as key
+            select p.*, not (p.trip_id = any (my_trips || invited)) as revoked,
+              case when p.trip_id = any (my_trips || invited) then p.row_id else p.trip_id end as key
             from unnest(page) p
           ) x
           order by x.revoked, x.entity, x.key, x.xid desc, x.seq desc
         ) k
-        left join packsync_private.current_rows(page, my_trips) r on r.entity = k.entity and r.id = k.row_id and not k.revoked
+        left join packsync_private.current_rows(page, my_trips || invited) r on r.entity = k.entity and r.id = k.row_id and not k.revoked
       ) d;
       out := out || chunk;
     end if;
@@ -345,7 +378,7 @@ $$;
 grant select on packsync_private.log_horizon to authenticated;
 revoke execute on function packsync_private.compact_change_log(interval) from public, anon, authenticated;
 grant execute on function packsync_private.compact_change_log(interval) to service_role;
-grant execute on function packsync_private.snapshot_page(uuid, text, uuid, integer) to authenticated;
+grant execute on function packsync_private.snapshot_page(uuid, text, uuid, integer, uuid) to authenticated;
 grant execute on function packsync_private.current_rows(packsync_private.log_ref[], uuid[]) to authenticated;
 revoke execute on function public.pull_changes(text, integer) from public, anon;
 grant execute on function public.pull_changes(text, integer) to authenticated;

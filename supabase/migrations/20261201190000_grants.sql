@@ -80,7 +80,7 @@ grant execute on function
   packsync_private.push_run(packsync_private.push_change[], text[]),
   packsync_private.push_finish(uuid, packsync_private.push_change[]),
   packsync_private.try_uuid(text),
-  packsync_private.snapshot_page(uuid, text, uuid, integer)
+  packsync_private.snapshot_page(uuid, text, uuid, integer, uuid)
   to authenticated;
 
 -- Check constraints run with the writer's rights: every role that writes rows.

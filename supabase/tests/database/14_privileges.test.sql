@@ -92,7 +92,7 @@ select set_eq($$select name, "PUBLIC", anon, authenticated, service_role from ri
     ('packsync_private.record_results(client_id uuid, change_ids uuid[], statuses text[], results text[])', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.same_values(fields jsonb, server jsonb)', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.settle_trips_of_deleted_user()', '-', '-', '-', '-'),
-    ('packsync_private.snapshot_page(trip uuid, entity text, after_id uuid, max_rows integer)', '-', '-', 'EXECUTE', '-'),
+    ('packsync_private.snapshot_page(trip uuid, entity text, after_id uuid, max_rows integer, preview_for uuid)', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.stamp_row()', '-', '-', '-', '-'),
     ('packsync_private.stored_results(client_id uuid, change_ids uuid[])', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.sync_clients', '-', '-', 'SELECT', '-'),
