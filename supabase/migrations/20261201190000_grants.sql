@@ -69,6 +69,7 @@ grant execute on function
   packsync_private.push_stage(text, packsync_private.push_change[]),
   packsync_private.entity_names(),
   packsync_private.is_transient(text),
+  packsync_private.push_limits(),
   packsync_private.deleted_conflict(packsync_private.push_change, jsonb),
   packsync_private.push_check_fields(packsync_private.entities, text[], packsync_private.push_change[]),
   packsync_private.push_read_rows(text, packsync_private.push_change[]),

@@ -41,6 +41,7 @@ select set_eq($$select name, "PUBLIC", anon, authenticated, service_role from ri
     ('packsync_private.deleted_conflict(c packsync_private.push_change, deleted_at jsonb)', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.push_run(batch packsync_private.push_change[], entities text[])', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.is_transient(state text)', '-', '-', 'EXECUTE', '-'),
+    ('packsync_private.push_limits(OUT max_rounds integer, OUT max_history integer, OUT max_retries integer)', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.push_gone_trips(e packsync_private.entities, batch packsync_private.push_change[], read_ids uuid[], read_rows jsonb[])', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.push_check_fields(e packsync_private.entities, cols text[], batch packsync_private.push_change[])', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.push_classify(e packsync_private.entities, batch packsync_private.push_change[], locked_ids uuid[], locked_rows jsonb[], read_ids uuid[], read_rows jsonb[])', '-', '-', 'EXECUTE', '-'),
