@@ -51,6 +51,7 @@ grant execute on function
   packsync_private.member_trip_ids(),
   packsync_private.editor_trip_ids(),
   packsync_private.owner_trip_ids(),
+  packsync_private.invite_member(uuid, text, text),
   packsync_private.claim_client(uuid),
   packsync_private.stored_results(uuid, uuid[]),
   packsync_private.record_results(uuid, uuid[], text[], text[]),

@@ -48,6 +48,7 @@ select set_eq($$select name, "PUBLIC", anon, authenticated, service_role from ri
     ('packsync_private.guard_membership_change()', '-', '-', '-', '-'),
     ('packsync_private.guard_trip_owner_fields()', '-', '-', '-', '-'),
     ('packsync_private.has_exactly_keys(value jsonb, keys text[])', '-', '-', 'EXECUTE', 'EXECUTE'),
+    ('packsync_private.invite_member(trip_id uuid, email text, role text)', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.is_blank(value text)', '-', '-', 'EXECUTE', 'EXECUTE'),
     ('packsync_private.is_flag_set(value jsonb, allowed text[])', '-', '-', 'EXECUTE', 'EXECUTE'),
     ('packsync_private.is_generated_snapshot(value jsonb)', '-', '-', 'EXECUTE', 'EXECUTE'),
