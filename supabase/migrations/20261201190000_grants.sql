@@ -26,7 +26,7 @@ grant usage on schema packsync_private to authenticated, service_role;
 grant select, insert, update on public.trips, public.trip_members, public.people, public.items, public.rule_overrides
   to authenticated;
 grant select on public.change_log to authenticated;
-grant select on packsync_private.sync_clients, packsync_private.log_horizon to authenticated;
+grant select on packsync_private.sync_clients, packsync_private.log_horizon, packsync_private.push_error_codes to authenticated;
 -- The service role administers (support tools, scripts with the secret key):
 -- it reads and writes every row but cannot TRUNCATE, and reads the log.
 grant select, insert, update, delete on public.trips, public.trip_members, public.people, public.items, public.rule_overrides
@@ -40,7 +40,7 @@ grant select on public.change_log to service_role;
 grant execute on function
   public.push_changes(uuid, jsonb),
   public.pull_changes(text, integer),
-  public.trip_history(uuid, bigint, integer),
+  public.trip_history(uuid, text, integer),
   public.invite_member(uuid, text, text)
   to authenticated;
 
@@ -56,8 +56,11 @@ grant execute on function
   packsync_private.stored_results(uuid, uuid[]),
   packsync_private.record_results(uuid, uuid[], text[], text[]),
   packsync_private.decide(packsync_private.push_change, text, text, bigint, json, jsonb, jsonb),
+  packsync_private.is_transient(text),
   packsync_private.push_error(text, text),
   packsync_private.write_error(text, text),
+  packsync_private.may_write(text, text, jsonb, jsonb, text),
+  packsync_private.deleted_conflict(packsync_private.push_change, jsonb),
   packsync_private.same_values(jsonb, jsonb),
   packsync_private.conflict_of(packsync_private.push_change, text[], jsonb),
   packsync_private.field_exprs(text, text[]),

@@ -36,10 +36,8 @@ const DECIDED_INFO: Record<string, string> = {
 const PENDING_IN_SQL_FILES = new Set([
   'function_search_path_mutable packsync_private.decide',
   'function_search_path_mutable packsync_private.log_shape',
-  'function_search_path_mutable packsync_private.push_error',
   'function_search_path_mutable packsync_private.same_values',
   'function_search_path_mutable packsync_private.try_uuid',
-  'function_search_path_mutable packsync_private.write_error',
   'multiple_permissive_policies public.change_log',
   'authenticated_security_definer_function_executable public.pull_changes',
 ]);
