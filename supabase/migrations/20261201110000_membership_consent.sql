@@ -29,7 +29,9 @@ begin
   if not exists (select 1 from auth.users u where u.id = new.user_id) then
     raise exception 'new row violates row-level security policy for table "trip_members"' using errcode = '42501';
   end if;
-  if new.user_id is distinct from uid then
+  -- Only a valid value is replaced, so that an invalid one is still refused
+  -- by the constraint, as the model refuses it.
+  if new.user_id is distinct from uid and new.status = 'active' then
     new.status := 'invited';
   end if;
   return new;
