@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY, repoRoot } from './config.ts';
+import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY, LOCAL_SIGNING_KEY, repoRoot } from './config.ts';
 import { functionsWithoutJwtCheck } from './functions/config.ts';
 import { FunctionWorkers } from './functions/workers.ts';
 import { startGateway } from './gateway.ts';
@@ -19,9 +19,8 @@ let gateway: { url: string; stop(): Promise<void> };
 beforeAll(async () => {
   gateway = await startGateway({
     port: 0,
-    anonKey: LOCAL_ANON_KEY,
-    serviceRoleKey: LOCAL_SERVICE_ROLE_KEY,
-    jwtSecret: LOCAL_JWT_SECRET,
+    apiKeys: [LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY],
+    tokens: { secret: LOCAL_JWT_SECRET, signingKey: LOCAL_SIGNING_KEY },
     auth: async (_request, p) => Response.json({ authPath: p }),
     functions,
     openFunctions: new Set(['crash']),
