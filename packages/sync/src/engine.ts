@@ -150,6 +150,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         return outcome;
       },
       verify: (pulled) => verifier!.afterCatchUp(pulled),
+      refreshCounts: async () => showCounts(await readCounts(database)),
       sendable: async () => (await nextBatch(database, { ...DEFAULT_PUSH_LIMITS, maxChanges: 1 })).entries.length,
       onSynced: async (at) => {
         await database.transaction('rw', database.meta, async () => {
@@ -161,19 +162,23 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     });
   }
 
+  const readCounts = (database: PacksyncDb) => database.transaction('r', database.outbox, database.conflicts, async () => ({
+    pending: await database.outbox.where('parked').equals(0).count(),
+    parked: await database.outbox.where('parked').equals(1).count(),
+    conflicts: await database.conflicts.count(),
+    oldest: (await database.outbox.orderBy('seq').first())?.queued_at ?? null,
+  }));
+
+  function showCounts(counts: Awaited<ReturnType<typeof readCounts>>): void {
+    status.set({ pending: counts.pending, parked: counts.parked, conflicts: counts.conflicts });
+    metrics.gauge('queue_depth', counts.pending + counts.parked);
+    metrics.gauge('queue_oldest_ms', counts.oldest === null ? 0 : clock.now() - counts.oldest);
+  }
+
   /** Keeps pending/parked/conflict counts live, whichever tab wrote. */
   function watchCounts(database: PacksyncDb): void {
-    const sub = liveQuery(async () => ({
-      pending: await database.outbox.where('parked').equals(0).count(),
-      parked: await database.outbox.where('parked').equals(1).count(),
-      conflicts: await database.conflicts.count(),
-      oldest: (await database.outbox.orderBy('seq').first())?.queued_at ?? null,
-    })).subscribe({
-      next: (counts) => {
-        status.set({ pending: counts.pending, parked: counts.parked, conflicts: counts.conflicts });
-        metrics.gauge('queue_depth', counts.pending + counts.parked);
-        metrics.gauge('queue_oldest_ms', counts.oldest === null ? 0 : clock.now() - counts.oldest);
-      },
+    const sub = liveQuery(() => readCounts(database)).subscribe({
+      next: showCounts,
       error: (error) => logger.error('status_query_failed', { error: String(error) }),
     });
     cleanups.push(() => sub.unsubscribe());

@@ -76,7 +76,7 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
       await db.transaction('rw', db.syncTables, async () => {
         for (const change of page.changes) {
           if (resyncing && change.op !== 'revoke') seen.add(`${change.entity}:${change.id}`);
-          await applyChange(db, deps.userId, change, outcome);
+          await applyChange(db, deps.userId, change, outcome, resyncing);
         }
         if (resyncing && !page.has_more) await dropUnseen(db, seen, scope);
         await db.setMeta('cursor', page.cursor);
@@ -93,7 +93,8 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
   return outcome;
 }
 
-async function applyChange(db: PacksyncDb, userId: string, change: PulledChange, outcome: PullOutcome): Promise<void> {
+/** `trusted`: a resync's snapshot, the server's word even where the device holds a higher version. */
+async function applyChange(db: PacksyncDb, userId: string, change: PulledChange, outcome: PullOutcome, trusted: boolean): Promise<void> {
   const { entity, id, trip_id: tripId } = change;
   if (change.op === 'revoke') {
     await removeTrip(db, tripId);
@@ -103,7 +104,7 @@ async function applyChange(db: PacksyncDb, userId: string, change: PulledChange,
   outcome.touched.add(tripId);
   const shadow = await db.shadows.get([entity, id]);
   const known: Row | null | undefined = shadow ? shadow.row : await db.entity(entity).get(id);
-  if (known && change.version !== null && change.version < known.version && known.version > 0) {
+  if (!trusted && known && change.version !== null && change.version < known.version && known.version > 0) {
     // The server is behind the device (restored from a backup?): do not go
     // back silently; fetch the trip again and let the checksum confirm.
     if (!outcome.suspect.includes(tripId)) outcome.suspect.push(tripId);

@@ -137,10 +137,14 @@ async function applyResult(db: PacksyncDb, resolver: ConflictResolver, entry: Ou
     server = (result.row as Row | null) ?? null;
   }
   await db.outbox.delete(entry.seq);
-  // Later edits of this row were based on this one's outcome.
   const later = await pendingOf(db, entity, id);
-  const version = server?.version ?? result.version;
-  for (const next of later) if (next.attempts === 0) await db.outbox.update(next.seq, { base_version: version ?? null });
+  if (result.status !== 'conflict') {
+    // Later edits of this row were made on top of this one, now on the server.
+    // (After a conflict they keep their base: the user made them without
+    // seeing the other side, so the server must compare them too.)
+    const version = server?.version ?? result.version;
+    for (const next of later) if (next.attempts === 0) await db.outbox.update(next.seq, { base_version: version ?? null });
+  }
   if (result.status === 'conflict') {
     outcome.conflicts++;
     await resolver.onConflict(entry, result, server, later);

@@ -123,5 +123,40 @@ export async function sqlChecksum(tripIds: string[], token: string): Promise<Rec
 export async function serverRows(entity: string, tripId: string): Promise<Record<string, unknown>[]> {
   const column = entity === 'trips' ? 'id' : 'trip_id';
   return db().unsafe(`select to_jsonb(t) as r from public.${entity} t where ${column} = $1 and deleted_at is null order by id`, [tripId])
-    .then((rows) => rows.map((x) => x.r as Record<string, unknown>));
+    .then((rows) => rows.map((x) => JSON.parse(JSON.stringify(x.r)) as Record<string, unknown>));
+}
+
+/**
+ * Shares a trip: the owner's engine creates the membership; once consent is
+ * on main the member accepts it (status invited → active) on their engine.
+ */
+export async function share(owner: SyncEngine, tripId: string, member: { id: string; engine: SyncEngine }, role: 'editor' | 'viewer' = 'editor'): Promise<string> {
+  const membership = await owner.create('trip_members', { trip_id: tripId, user_id: member.id, role });
+  const summary = await owner.syncNow();
+  if (summary.error) throw summary.error;
+  await member.engine.syncNow();
+  const mine = await member.engine.get('trip_members', membership);
+  if (mine?.status === 'invited') {
+    await member.engine.update('trip_members', membership, { status: 'active' });
+    await member.engine.syncNow();
+  }
+  return membership;
+}
+
+/** Every row of every entity on the device, by entity, sorted by id. */
+export async function mirror(engine: SyncEngine, tripId: string): Promise<Record<string, Record<string, unknown>[]>> {
+  const out: Record<string, Record<string, unknown>[]> = {};
+  for (const entity of ['trips', 'trip_members', 'people', 'items', 'rule_overrides'] as const) {
+    out[entity] = (await engine.list(entity, { trip_id: tripId })).sort((a, b) => a.id.localeCompare(b.id));
+  }
+  return out;
+}
+
+/** The same, from the server. */
+export async function serverMirror(tripId: string): Promise<Record<string, Record<string, unknown>[]>> {
+  const out: Record<string, Record<string, unknown>[]> = {};
+  for (const entity of ['trips', 'trip_members', 'people', 'items', 'rule_overrides']) {
+    out[entity] = (await serverRows(entity, tripId)).sort((a, b) => String(a.id).localeCompare(String(b.id)));
+  }
+  return out;
 }
