@@ -260,7 +260,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     async stop() {
       if (!db) return;
       stream?.stop();
-      await service?.stop();
+      service?.stop();
       stopLeading?.abort();
       releaseLock?.();
       leader = false;

@@ -64,12 +64,12 @@ export class SyncService {
     );
   }
 
-  stop(): Promise<unknown> {
+  /** Stops scheduling. A cycle in flight is not awaited (its request may never answer); it ends on its own. */
+  stop(): void {
     this.stopped = true;
     this.clearTimer();
     this.unsubscribe.forEach((u) => u());
     this.unsubscribe = [];
-    return this.running ?? Promise.resolve();
   }
 
   /** Runs soon (coalescing triggers: edits, pokes, coming online). */

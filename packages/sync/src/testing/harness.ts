@@ -44,6 +44,9 @@ export class Switch implements NetworkMonitor {
   /** Requests that reached the server (for "the response was lost" tests: set `loseResponses`). */
   loseResponses = 0;
   requests: string[] = [];
+  /** While set, push responses that came back are held here and never delivered (a tab closing mid-sync). */
+  holdPushes = false;
+  held = 0;
 
   online(): boolean {
     return this.on;
@@ -64,6 +67,11 @@ export class Switch implements NetworkMonitor {
     const url = String(input instanceof Request ? input.url : input);
     this.requests.push(url);
     const response = await globalThis.fetch(input, init);
+    if (this.holdPushes && url.endsWith('/push')) {
+      await response.text();
+      this.held++;
+      return new Promise<Response>(() => {});
+    }
     if (this.loseResponses > 0 && url.endsWith('/push')) {
       this.loseResponses--;
       await response.text();
