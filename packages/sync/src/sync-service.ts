@@ -108,7 +108,7 @@ export class SyncService {
         total.parked += s.parked;
         total.ok = s.ok;
         total.error = s.error;
-      } while (this.again && !this.stopped && total.ok);
+      } while (this.again && !this.stopped);
       return total;
     })().finally(() => {
       this.running = null;
