@@ -269,7 +269,7 @@ begin
         select tl.* from unnest(my_trips) mt(trip_id)
         cross join lateral (
           select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version,
-            c.new_values ->> 'status' = 'invited' as invited
+            case when c.member_user_id is not null then c.new_values ->> 'status' = 'invited' end as invited
           from public.change_log c
           where c.trip_id = mt.trip_id and (c.xid, c.seq) > (start_xid, start_seq) and c.xid < watermark
           -- the whole index order, so the scan stops after budget + 1 rows
@@ -277,7 +277,7 @@ begin
           limit budget + 1) tl
         union
         (select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version,
-           c.new_values ->> 'status' = 'invited' as invited
+           case when c.member_user_id is not null then c.new_values ->> 'status' = 'invited' end as invited
          from public.change_log c
          where c.member_user_id = uid and (c.xid, c.seq) > (start_xid, start_seq) and c.xid < watermark
          order by c.member_user_id, c.xid, c.seq
