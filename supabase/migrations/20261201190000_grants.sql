@@ -26,7 +26,10 @@ grant usage on schema packsync_private to authenticated, service_role;
 grant select, insert, update on public.trips, public.trip_members, public.people, public.items, public.rule_overrides
   to authenticated;
 grant select on public.change_log to authenticated;
-grant select on packsync_private.sync_clients, packsync_private.log_horizon, packsync_private.push_error_codes to authenticated;
+grant select on packsync_private.sync_clients, packsync_private.log_horizon to authenticated;
+-- The entity registry and the push error codes: push_changes (as the caller)
+-- reads them; both are public knowledge (the protocol lists the same).
+grant select on packsync_private.entities, packsync_private.push_error_codes to authenticated;
 -- The service role administers (support tools, scripts with the secret key):
 -- it reads and writes every row but cannot TRUNCATE, and reads the log.
 grant select, insert, update, delete on public.trips, public.trip_members, public.people, public.items, public.rule_overrides
@@ -68,8 +71,20 @@ grant execute on function
   packsync_private.push_write_set(text, packsync_private.push_change[], text[]),
   packsync_private.push_write(text, packsync_private.push_change[], text[]),
   packsync_private.push_stage(text, packsync_private.push_change[]),
+  packsync_private.entity_names(),
+  packsync_private.is_transient(text),
+  packsync_private.deleted_conflict(packsync_private.push_change, jsonb),
+  packsync_private.push_check_fields(packsync_private.entities, text[], packsync_private.push_change[]),
+  packsync_private.push_read_rows(text, packsync_private.push_change[]),
+  packsync_private.push_gone_trips(packsync_private.entities, packsync_private.push_change[], uuid[], jsonb[]),
+  packsync_private.push_classify(packsync_private.entities, packsync_private.push_change[], uuid[], jsonb[], uuid[], jsonb[]),
+  packsync_private.push_resolve_stale(text, packsync_private.push_change[]),
+  packsync_private.push_apply(text, packsync_private.push_change[], text[]),
+  packsync_private.push_parse(uuid, jsonb, text[]),
+  packsync_private.push_run(packsync_private.push_change[], text[]),
+  packsync_private.push_finish(uuid, packsync_private.push_change[]),
   packsync_private.try_uuid(text),
-  packsync_private.snapshot_page(uuid, text, uuid, integer)
+  packsync_private.snapshot_page(uuid, text, uuid, integer, uuid)
   to authenticated;
 
 -- Check constraints run with the writer's rights: every role that writes rows.
@@ -86,10 +101,11 @@ grant execute on function
   to authenticated, service_role;
 
 -- Maintenance, scheduled with the service role (docs/deploy.md).
-grant execute on function packsync_private.compact_change_log(interval) to service_role;
+grant execute on function packsync_private.compact_change_log(interval), packsync_private.run_maintenance(interval)
+  to service_role;
 
 -- Not granted to anyone (the owner runs them): trigger functions
 -- (stamp_row, add_creator_as_owner, guard_*, prepare_membership, log_rows,
 -- log_update, tombstone_trip_children, lock_live_trips) and what only security
 -- definer code calls (log_shape, notify_changes: a client that could call it
--- would poke every open stream).
+-- would poke every open stream; current_rows, which pull_changes calls).
