@@ -82,7 +82,6 @@ select set_eq($$select name, "PUBLIC", anon, authenticated, service_role from ri
     ('packsync_private.log_rows()', '-', '-', '-', '-'),
     ('packsync_private.log_shape(entity text, OUT trip_expr text, OUT member_expr text, OUT fields text[], OUT values_expr text)', '-', '-', '-', '-'),
     ('packsync_private.log_update()', '-', '-', '-', '-'),
-    ('packsync_private.may_write(entity text, op text, fields jsonb, server jsonb, role text)', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.member_trip_ids()', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.notify_changes(trip_ids uuid[])', '-', '-', '-', '-'),
     ('packsync_private.owner_trip_ids()', '-', '-', 'EXECUTE', '-'),
