@@ -24,6 +24,7 @@ export {
 export {
   change,
   deleteChange,
+  PUSH_ERROR_CODES,
   PUSH_STATUSES,
   pushConflict,
   pushRequest,
@@ -33,6 +34,7 @@ export {
   type Change,
   type ChangeOp,
   type PushConflict,
+  type PushErrorCode,
   type PushRequest,
   type PushResponse,
   type PushResult,
