@@ -93,14 +93,14 @@ isOneToOne: false
                   ]
                 },"trip_members": {
                   Row: {
-                    "created_at": string,"created_by": string | null,"deleted_at": string | null,"id": string,"role": string,"trip_id": string,"updated_at": string,"user_id": string,"version": number
+                    "created_at": string,"created_by": string | null,"deleted_at": string | null,"email": string | null,"id": string,"role": string,"status": string,"trip_id": string,"updated_at": string,"user_id": string,"version": number
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"created_by"?: string | null,"deleted_at"?: string | null,"id"?: string,"role": string,"trip_id": string,"updated_at"?: string,"user_id": string,"version"?: number
+                    "created_at"?: string,"created_by"?: string | null,"deleted_at"?: string | null,"email"?: string | null,"id"?: string,"role": string,"status"?: string,"trip_id": string,"updated_at"?: string,"user_id": string,"version"?: number
                   }
                   Update: {
-                    "created_at"?: string,"created_by"?: string | null,"deleted_at"?: string | null,"id"?: string,"role"?: string,"trip_id"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                    "created_at"?: string,"created_by"?: string | null,"deleted_at"?: string | null,"email"?: string | null,"id"?: string,"role"?: string,"status"?: string,"trip_id"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
                   }
                   Relationships: [
                     {
@@ -131,7 +131,10 @@ isOneToOne: false
             [_ in never]: never
           }
           Functions: {
-            "pull_changes":
+            "invite_member":
+{ Args: { "email": string,"role": string,"trip_id": string }; Returns: Json
+                           },
+"pull_changes":
 { Args: { "cursor": string,"max_rows"?: number }; Returns: Json
                            },
 "push_changes":
