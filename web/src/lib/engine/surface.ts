@@ -39,7 +39,7 @@ export interface OutboxEntry {
   base_version: number | null;
   attempts: number;
   last_error: { code?: string; message: string } | string | null;
-  parked: boolean;
+  parked: boolean | 0 | 1;
   queued_at: string | number;
 }
 
@@ -52,9 +52,12 @@ export interface Conflict {
   base: Record<string, unknown> | null;
   mine: Record<string, unknown> | null;
   theirs: Record<string, unknown> | null;
-  policy?: string;
-  confidence?: string | number;
-  detected_at: string | number;
+  policy: Record<string, string>;
+  /** 0..1: how sure an automatic answer would be. */
+  confidence: number;
+  detected_at: number;
+  /** `open` waits for a person; `offered` was settled by policy (theirs) and mine can still be kept. */
+  state: 'open' | 'offered';
 }
 
 export interface HistoryEntry {
@@ -68,9 +71,18 @@ export interface HistoryEntry {
   cursor: string;
 }
 
+export type HealthLevel = 'healthy' | 'degraded' | 'unhealthy';
+
 export interface HealthReport {
-  status: 'healthy' | 'degraded' | 'unhealthy';
-  checks: Record<string, unknown> | readonly unknown[];
+  status: HealthLevel;
+  checks: { name: string; level: HealthLevel; detail: string }[];
+  at: number;
+}
+
+export interface MetricsSnapshot {
+  counters: Record<string, number>;
+  timings: Record<string, { count: number; mean: number; p50: number; p95: number; max: number }>;
+  gauges: Record<string, number>;
 }
 
 export interface SyncEngine {
@@ -95,7 +107,7 @@ export interface SyncEngine {
   };
   invite(tripId: string, email: string, role: 'editor' | 'viewer'): Promise<void>;
   history(tripId: string, page?: { before?: string | null; limit?: number }): Promise<{ entries: HistoryEntry[]; next: string | null }>;
-  metrics(): Record<string, unknown>;
+  metrics(): MetricsSnapshot;
   health(): Promise<HealthReport>;
   signOut(options?: { discardUnsynced?: boolean }): Promise<{ signedOut: boolean; pending: number }>;
 }
