@@ -15,38 +15,49 @@ export interface Live<T> {
  * engine, outside Svelte's tracking. Call it during component initialisation.
  */
 export function live<T>(engine: () => SyncEngine | null, source: () => () => Promise<T>, initial: T): Live<T> {
-  const box = $state({ value: initial, loading: true, error: undefined as unknown });
+  // Raw state: the engine hands out fresh rows on every change, and rows that
+  // stay plain objects can go back into the engine (IndexedDB cannot clone
+  // the proxies deep state would wrap them in).
+  let value = $state.raw(initial);
+  let loading = $state(true);
+  let error = $state.raw<unknown>(undefined);
   $effect(() => {
     const current = engine();
     const query = source();
     if (!current) return;
-    box.loading = true;
+    loading = true;
     return current.watch(
       query,
-      (value) => {
-        box.value = value;
-        box.loading = false;
-        box.error = undefined;
+      (next) => {
+        value = next;
+        loading = false;
+        error = undefined;
       },
-      (error) => {
-        box.error = error;
-        box.loading = false;
+      (failure) => {
+        error = failure;
+        loading = false;
       },
     );
   });
-  return box;
+  return {
+    get value() { return value; },
+    get loading() { return loading; },
+    get error() { return error; },
+  };
 }
 
 /** The engine's status as state; `null` before an engine exists. */
 export function liveStatus(engine: () => SyncEngine | null): { readonly value: SyncStatus | null } {
-  const box = $state({ value: null as SyncStatus | null });
+  let value = $state.raw<SyncStatus | null>(null);
   $effect(() => {
     const current = engine();
     if (!current) return;
-    box.value = current.status.get();
+    value = current.status.get();
     return current.status.subscribe((status) => {
-      box.value = status;
+      value = status;
     });
   });
-  return box;
+  return {
+    get value() { return value; },
+  };
 }
