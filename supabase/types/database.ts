@@ -141,29 +141,10 @@ isOneToOne: false
 { Args: { "changes": Json,"client_id": string }; Returns: Json
                            },
 "trip_history":
-{ Args: { "before_seq"?: number,"max_rows"?: number,"trip_id": string }; Returns: {
-              "actor": string | null,
-"at": string,
-"change_id": string | null,
-"changed_fields": (string)[],
-"client_id": string | null,
-"entity": string,
-"member_user_id": string | null,
-"new_values": Json | null,
-"old_values": Json | null,
-"op": string,
-"row_id": string,
-"seq": number,
-"trip_id": string,
-"version": number | null,
-"xid": unknown
+{ Args: { "before"?: string,"max_rows"?: number,"trip_id": string }; Returns: {
+              "actor": string,"at": string,"changed_fields": (string)[],"cursor": string,"entity": string,"op": string,"row_id": string,"version": number
             }[]
-                          SetofOptions: {
-        from: "*"
-        to: "change_log"
-        isOneToOne: false
-        isSetofReturn: true
-      } }
+                           }
           }
           Enums: {
             [_ in never]: never
