@@ -43,7 +43,7 @@ const suites: Suite[] = [
     name: 'deno',
     missing: () => (listFiles('supabase/functions', /\.test\.ts$/, true).length === 0 ? 'no supabase/functions/**/*.test.ts' : undefined),
     command: () => ['sh', ['-c', `${bin('deno')} lint --config supabase/functions/deno.json supabase/functions && ` +
-      `${bin('deno')} test --allow-all --no-prompt --config supabase/functions/deno.json supabase/functions`]],
+      `${bin('deno')} test --allow-all --no-prompt --node-modules-dir=manual --config supabase/functions/deno.json supabase/functions`]],
   },
   {
     name: 'vitest',

@@ -1,4 +1,6 @@
-// GET /sync/health: no auth, no secrets. 200 for ok and degraded, 503 for down.
+// GET /sync/health: 200 for ok and degraded, 503 for down. Anyone gets the
+// status only (`healthStatus`); the checks need the service-role or a secret
+// key in `apikey` or as the bearer token (`healthResponse`).
 import { z } from 'zod';
 
 export const HEALTH_STATUSES = ['ok', 'degraded', 'down'] as const;
@@ -27,3 +29,7 @@ export const healthResponse = z.strictObject({
   }),
 });
 export type HealthResponse = z.infer<typeof healthResponse>;
+
+/** What /sync/health tells a caller without the service-role key. */
+export const healthStatus = z.strictObject({ status: z.enum(HEALTH_STATUSES) });
+export type HealthStatusResponse = z.infer<typeof healthStatus>;

@@ -3,7 +3,9 @@
 // so an unannounced change fails the build instead of a deployed client.
 
 /** Version of the HTTP protocol between the sync engine and the `sync` function. */
-export const PROTOCOL_VERSION = 1;
+// 2: error type `rate` (429), /sync/invite and /sync/history, /sync/health
+//    without the service-role key answers only its status.
+export const PROTOCOL_VERSION = 2;
 
 /** Every request carries the client's protocol version in this header. */
 export const PROTOCOL_HEADER = 'x-packsync-protocol';

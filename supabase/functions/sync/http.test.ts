@@ -8,7 +8,7 @@ import {
   PROTOCOL_VERSION,
   pullResponse,
   pushResponse,
-} from '../../../packages/protocol/src/index.ts';
+} from '@packsync/protocol';
 import { assert, assertEquals } from '../_shared/assert.ts';
 import { adminSql, itemChange, signUp, streamReader, syncRequest, testEnv, tripChanges, uuid, type TestUser } from '../_shared/testing.ts';
 
@@ -146,7 +146,7 @@ Deno.test('HTTP: bad input and limits are typed 4xx, never 5xx, and change nothi
   }
 });
 
-Deno.test('HTTP: CORS preflight and health need no auth', async () => {
+Deno.test('HTTP: CORS preflight; health without a key says only its status, details need the service-role key', async () => {
   const preflight = await fetch(`${env.apiUrl}/functions/v1/sync/push`, {
     method: 'OPTIONS',
     headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': `authorization, apikey, content-type, ${PROTOCOL_HEADER}` },
@@ -155,9 +155,17 @@ Deno.test('HTTP: CORS preflight and health need no auth', async () => {
   assert(preflight.status < 300, `preflight ${preflight.status}`);
   assert(preflight.headers.get('access-control-allow-headers')!.includes(PROTOCOL_HEADER));
 
+  // Without the service-role key: the status and nothing else.
   const response = await fetch(`${env.apiUrl}/functions/v1/sync/health`);
   assertEquals(response.status, 200);
-  const health = healthResponse.parse(await response.json());
+  assertEquals(await response.json(), { status: 'ok' });
+  for (const key of [env.anonKey, 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH']) {
+    const asClient = await fetch(`${env.apiUrl}/functions/v1/sync/health`, { headers: { apikey: key, authorization: `Bearer ${key}` } });
+    assertEquals(await asClient.json(), { status: 'ok' });
+  }
+  // With it (as an operator's monitor sends it): the checks.
+  const detailed = await fetch(`${env.apiUrl}/functions/v1/sync/health`, { headers: { apikey: env.serviceRoleKey } });
+  const health = healthResponse.parse(await detailed.json());
   assertEquals(health.status, 'ok');
   assert(health.checks.migration, 'no migration version');
 });

@@ -4,7 +4,7 @@ import {
   AuthHttpError, errorResponse, noAuthorization, sessionNotFound, validationFailed,
 } from './errors.ts';
 import { AuthStore, type UserRow } from './store.ts';
-import { signAccessToken, verifyAccessToken, type AccessClaims, type TokenSettings } from './tokens.ts';
+import { publicJwks, signAccessToken, verifyAccessToken, type AccessClaims, type TokenSettings } from './tokens.ts';
 
 export interface AuthOptions {
   sql: Sql;
@@ -119,6 +119,13 @@ export function createAuthHandler(options: AuthOptions): (request: Request, path
       await store.endSessions(claims.sub, claims.session_id, scope);
       return new Response(null, { status: 204 });
     },
+
+    // The public half of the signing key, as GoTrue serves it (no API key needed).
+    'GET /.well-known/jwks.json': async () =>
+      new Response(JSON.stringify(publicJwks(options.tokens.signingKey)), {
+        status: 200,
+        headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=600' },
+      }),
 
     'GET /health': async () =>
       json({ version: 'packsync-local', name: 'GoTrue', description: 'GoTrue-compatible auth for the Packsync local stack' }),

@@ -1,6 +1,6 @@
 // GET /sync/health: is this instance able to serve? No auth and nothing
 // secret in the answer: status, migration version, lag and stream counts.
-import { PROTOCOL_VERSION, type HealthResponse, type HealthStatus } from '../../../../packages/protocol/src/index.ts';
+import { PROTOCOL_VERSION, type HealthResponse, type HealthStatus } from '@packsync/protocol';
 import type { Clock } from '../clock.ts';
 import type { SyncDb } from '../db.ts';
 import type { ListenerState } from './stream.ts';
