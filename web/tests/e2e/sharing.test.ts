@@ -16,7 +16,7 @@ test('a second user gets the trip as viewer and cannot edit it', async ({ browse
   await owner.page.getByRole('combobox', { name: 'Role', exact: true }).selectOption('viewer');
   await owner.page.getByRole('button', { name: 'Send invitation' }).click();
   await expect(owner.page.getByText(`Invited ${guestEmail} as viewer`)).toBeVisible();
-  await expect(owner.page.getByText(guestEmail)).toBeVisible();
+  await expect(owner.page.getByText(guestEmail, { exact: true })).toBeVisible();
 
   // The guest sees the invitation (only the trip's name) and accepts it.
   await guest.page.getByRole('button', { name: 'Accept Family weekend' }).click();

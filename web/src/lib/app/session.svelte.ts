@@ -51,11 +51,18 @@ export class AppSession {
       await previous?.stop();
       if (!next || generation !== this.generation) return;
       const engine = createEngine(this.supabase, this.url, this.anonKey);
-      this.engine = engine;
-      // start() syncs when it can; offline it still opens the local data.
-      await engine.start().catch((error: unknown) => {
+      // Screens read the engine as soon as they see it, so it is handed out
+      // only once its database is open. start() does not wait for the
+      // network: offline it opens the local data and resolves.
+      try {
+        await engine.start();
+      } catch (error) {
         if (generation === this.generation) this.startError = error;
-      });
+        await engine.stop();
+        return;
+      }
+      if (generation === this.generation) this.engine = engine;
+      else await engine.stop();
     })();
   }
 }
