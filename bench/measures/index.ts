@@ -1,0 +1,5 @@
+// Every measure `npm run bench` knows, in the order they run and are shown.
+import type { Measure } from '../lib/types.ts';
+import { pushFloor } from './push-floor.ts';
+
+export const measures: Measure[] = [pushFloor];
