@@ -2,5 +2,6 @@
 import type { Measure } from '../lib/types.ts';
 import { pushFloor } from './push-floor.ts';
 import { pushHttp } from './push-http.ts';
+import { pullCost } from './pull-cost.ts';
 
-export const measures: Measure[] = [pushFloor, pushHttp];
+export const measures: Measure[] = [pushFloor, pushHttp, pullCost];
