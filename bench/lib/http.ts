@@ -3,6 +3,9 @@
 import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../packages/protocol/src/index.ts';
 import type { BenchContext } from './types.ts';
 
+/** Every bench user's password (the browser devices sign in with it). */
+export const BENCH_PASSWORD = 'bench password 1234';
+
 export interface ApiUser {
   id: string;
   email: string;
@@ -13,7 +16,7 @@ export async function signUp(ctx: Pick<BenchContext, 'apiUrl' | 'anonKey'>, emai
   const response = await fetch(`${ctx.apiUrl}/auth/v1/signup`, {
     method: 'POST',
     headers: { apikey: ctx.anonKey, 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: 'bench password 1234' }),
+    body: JSON.stringify({ email, password: BENCH_PASSWORD }),
   });
   const body = (await response.json()) as { access_token?: string; user?: { id: string } };
   if (!response.ok || !body.access_token || !body.user) throw new Error(`sign-up of ${email}: ${response.status} ${JSON.stringify(body)}`);
