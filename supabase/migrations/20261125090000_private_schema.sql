@@ -17,24 +17,35 @@ alter default privileges in schema packsync_private revoke execute on functions 
 -- Server-managed columns of every synced table. Clients never set them; the
 -- push RPC rejects them as mass assignment and this trigger overwrites them
 -- for every other write path (PostgREST, SQL, service role).
+-- deleted_at: a tombstone is set only with the server's clock (whatever time
+-- a writer gives), and is final for the API roles. Writes by other roles
+-- (migrations, maintenance, test fixtures: no API role) may repair or seed
+-- tombstones.
 create or replace function packsync_private.stamp_row()
 returns trigger
 language plpgsql
+set search_path = ''
 as $$
+declare
+  api_role constant boolean := current_user in ('anon', 'authenticated', 'service_role');
 begin
   if tg_op = 'INSERT' then
     new.version := 1;
     new.created_at := now();
     new.updated_at := now();
-    new.created_by := coalesce(auth.uid(), new.created_by);
+    if api_role then
+      new.created_by := auth.uid();
+      new.deleted_at := null;
+    else
+      new.created_by := coalesce(auth.uid(), new.created_by);
+    end if;
     return new;
   end if;
 
   if new.id is distinct from old.id then
     raise exception 'forbidden_field: id cannot change' using errcode = '42501';
   end if;
-  -- Tombstones are final for API users; maintenance (no JWT) may repair.
-  if old.deleted_at is not null and auth.uid() is not null then
+  if old.deleted_at is not null and (api_role or auth.uid() is not null) then
     raise exception 'tombstoned: % % is deleted', tg_table_name, old.id using errcode = '55000';
   end if;
   -- A row never moves to another trip: the trip decides who may see it.
@@ -43,6 +54,9 @@ begin
       raise exception 'forbidden_field: trip_id cannot change' using errcode = '42501';
     end if;
   end if;
+  if old.deleted_at is null and new.deleted_at is not null then
+    new.deleted_at := now();
+  end if;
   new.version := old.version + 1;
   new.created_at := old.created_at;
   new.updated_at := now();
@@ -50,3 +64,4 @@ begin
   return new;
 end
 $$;
+revoke all on function packsync_private.stamp_row() from public;

@@ -211,22 +211,39 @@ create policy "users can read changes to their own memberships" on public.change
 
 -- RPCs ---------------------------------------------------------------------------
 -- Audit of one trip, newest first, as the caller may see it (RLS applies).
-create or replace function public.trip_history(trip_id uuid, before_seq bigint default null, max_rows integer default 100)
-returns setof public.change_log
-language sql
+-- Ordered and paged by the same key, (xid, seq): seq alone is not the commit
+-- order (a transaction that wrote early can hold a lower seq than one that
+-- wrote later in a transaction with a lower xid), and paging by one key while
+-- ordering by another skips rows. `before` is the `cursor` of the last row of
+-- the previous page: "h1:<xid>:<seq>".
+create or replace function public.trip_history(trip_id uuid, before text default null, max_rows integer default 100)
+returns table (entity text, row_id uuid, op text, version bigint, actor uuid, changed_fields text[],
+  at timestamptz, cursor text)
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select l.*
-  from public.change_log l
-  where l.trip_id = trip_history.trip_id
-    and (trip_history.before_seq is null or l.seq < trip_history.before_seq)
-  order by l.xid desc, l.seq desc
-  limit least(greatest(coalesce(trip_history.max_rows, 100), 1), 1000)
+declare
+  parts text[];
+begin
+  if before is not null then
+    parts := regexp_match(before, '^h1:([0-9]{1,20}):([0-9]{1,19})$');
+    if parts is null then
+      raise exception 'cursor_invalid: not a history cursor issued by trip_history' using errcode = '22023';
+    end if;
+  end if;
+  return query
+    select l.entity, l.row_id, l.op, l.version, l.actor, l.changed_fields, l.at, format('h1:%s:%s', l.xid, l.seq)
+    from public.change_log l
+    where l.trip_id = trip_history.trip_id
+      and (parts is null or (l.xid, l.seq) < (parts[1]::xid8, parts[2]::bigint))
+    order by l.xid desc, l.seq desc
+    limit least(greatest(coalesce(trip_history.max_rows, 100), 1), 1000);
+end
 $$;
 
 -- Grants -------------------------------------------------------------------------
 revoke all on public.change_log from anon, authenticated;
 grant select on public.change_log to authenticated;
-revoke execute on function public.trip_history(uuid, bigint, integer) from public, anon;
-grant execute on function public.trip_history(uuid, bigint, integer) to authenticated;
+revoke execute on function public.trip_history(uuid, text, integer) from public, anon;
+grant execute on function public.trip_history(uuid, text, integer) to authenticated;

@@ -22,6 +22,7 @@ export {
 export {
   change,
   deleteChange,
+  PUSH_ERROR_CODES,
   PUSH_STATUSES,
   pushConflict,
   pushRequest,
@@ -31,6 +32,7 @@ export {
   type Change,
   type ChangeOp,
   type PushConflict,
+  type PushErrorCode,
   type PushRequest,
   type PushResponse,
   type PushResult,
