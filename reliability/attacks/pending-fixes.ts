@@ -5,7 +5,14 @@
 // until their fix lands). Remove an entry as soon as its fix is merged.
 import { it } from 'vitest';
 
-export const pendingFixes: Record<string, string> = {};
+export const pendingFixes: Record<string, string> = {
+  'server-managed-deleted-at': '#14.7',
+  'future-base-version': '#14.3',
+  'model-forbidden-rows': '#14.2',
+  'duplicate-json-keys-deep': '#14.8',
+  'change-without-entity': '#14.8',
+  consent: '#14.4',
+};
 
 const runPending = process.env.PACKSYNC_PENDING_FIXES === '1';
 
