@@ -115,13 +115,22 @@ export async function createTrip(s: Stack, user: User, name = 'Trip'): Promise<s
   return id;
 }
 
-export async function pullAll(s: Stack, user: User): Promise<{ entity: string; id: string; trip_id: string; op: string; row: Record<string, unknown> | null }[]> {
-  const out = [];
+export interface Pulled {
+  entity: string;
+  id: string;
+  trip_id: string;
+  op: string;
+  version: number | null;
+  row: Record<string, unknown> | null;
+}
+
+export async function pullAll(s: Stack, user: User): Promise<Pulled[]> {
+  const out: Pulled[] = [];
   let cursor: string | null = null;
   for (;;) {
     const answer = await callSync(s, 'pull', { cursor, limit: 1000 }, { token: user.accessToken });
     if (answer.status !== 200) throw new Error(`pull answered ${answer.status}: ${answer.text.slice(0, 300)}`);
-    const page = answer.json as { changes: never[]; cursor: string; has_more: boolean };
+    const page = answer.json as { changes: Pulled[]; cursor: string; has_more: boolean };
     out.push(...page.changes);
     cursor = page.cursor;
     if (!page.has_more) return out;
