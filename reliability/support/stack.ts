@@ -101,7 +101,7 @@ export interface PushResultLike {
   error: { code: string; message: string } | null;
 }
 
-export async function push(s: Stack, user: User, changes: WireChange[], clientId = randomUUID()): Promise<PushResultLike[]> {
+export async function push(s: Stack, user: User, changes: WireChange[], clientId: string = randomUUID()): Promise<PushResultLike[]> {
   const answer = await callSync(s, 'push', { client_id: clientId, changes }, { token: user.accessToken });
   if (answer.status !== 200) throw new Error(`push answered ${answer.status}: ${answer.text.slice(0, 300)}`);
   return (answer.json as { results: PushResultLike[] }).results;
