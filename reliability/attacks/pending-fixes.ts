@@ -12,6 +12,7 @@ export const pendingFixes: Record<string, string> = {
   'duplicate-json-keys-deep': '#14.8',
   'change-without-entity': '#14.8',
   consent: '#14.4',
+  'auth-nul-bytes': '#14.10',
 };
 
 const runPending = process.env.PACKSYNC_PENDING_FIXES === '1';

@@ -100,13 +100,13 @@ function pullBody(pools: Pools) {
   }, { requiredKeys: ['cursor'] });
 }
 
-type Mutation =
+export type Mutation =
   | { kind: 'drop'; at: number }
   | { kind: 'add'; at: number; key: string; value: unknown }
   | { kind: 'replace'; at: number; value: unknown }
   | { kind: 'wrap'; at: number };
 
-const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('drop' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('add' as const), at: fc.nat(), key: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('__proto__', 'constructor', 'version', 'entity')), value: jsonish }),
   fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), value: jsonish }),
@@ -122,7 +122,7 @@ function nodes(value: unknown, out: unknown[] = []): unknown[] {
   return out;
 }
 
-function mutate(value: unknown, mutation: Mutation): unknown {
+export function mutate(value: unknown, mutation: Mutation): unknown {
   const copy = structuredClone(value);
   const all = nodes(copy);
   if (all.length === 0) return mutation.kind === 'replace' ? mutation.value : copy;
