@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES, MAX_CHANGES_PER_PUSH, MAX_STREAMS_PER_USER } from '../../packages/protocol/src/index.ts';
+import { recordFigures } from '../support/figures.ts';
 import { describeLatency, summarize } from '../support/latency.ts';
 import { expectTypedError } from '../support/shape.ts';
 import { callSync, createTrip, signUp, stack, upsert, type Answer, type Stack, type User } from '../support/stack.ts';
@@ -121,6 +122,7 @@ describe(`a burst of ${BURST} requests from one user`, () => {
     console.log(`burst: ${BURST} requests in ${seconds.toFixed(1)} s (${(BURST / seconds).toFixed(0)}/s), answers ${JSON.stringify(Object.fromEntries(statuses))}`);
     console.log(`burst: another user's pull before: ${describeLatency(before)}; during: ${describeLatency(meanwhile)}; ` +
       `p50 ratio ${(meanwhile.p50 / before.p50).toFixed(1)}x, p95 ratio ${(meanwhile.p95 / before.p95).toFixed(1)}x`);
+    recordFigures('burst', { requests: BURST, seconds, answers: Object.fromEntries(statuses), before, during: meanwhile, failures });
     expect(wrong, 'requests answered with another status than their kind').toEqual([]);
     expect(failures, 'the other user\'s pulls that failed during the burst').toBe(0);
   }, 600_000);

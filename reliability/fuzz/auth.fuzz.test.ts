@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPending } from '../attacks/pending-fixes.ts';
+import { recordFigures } from '../support/figures.ts';
 import { shortReporter } from '../support/report.ts';
 import { operator, read, signUp, stack, type Answer, type Sql, type User } from '../support/stack.ts';
 import { mutate, mutationArb, type Mutation } from './arbitraries.ts';
@@ -91,6 +92,8 @@ describe('fuzzing the local auth API', () => {
         if (c.path === '/signup') expect(await users(), `a refused sign-up left a user ${String(email)}`).toBe(before);
       }
     }), { numRuns: RUNS, seed: SEED, reporter: shortReporter<[AuthCase]>('auth fuzz', (seed) => `PACKSYNC_FUZZ_SEED=${seed}`) });
-    console.log(`auth fuzz: outcomes ${JSON.stringify(Object.fromEntries([...tally].sort((a, b) => b[1] - a[1])))}`);
+    const outcomes = Object.fromEntries([...tally].sort((a, b) => b[1] - a[1]));
+    console.log(`auth fuzz: outcomes ${JSON.stringify(outcomes)}`);
+    recordFigures('fuzz-auth', { runs: RUNS, seed: SEED, nul, outcomes });
   }, 1_800_000);
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorResponse, pullResponse, pushResponse } from '../../packages/protocol/src/index.ts';
 import { auditCount, callSync, operator, push, stack, upsert, type Answer, type Sql, type User } from '../support/stack.ts';
 import { addItem, buildWorld, type World } from '../support/world.ts';
+import { recordFigures } from '../support/figures.ts';
 import { shortReporter } from '../support/report.ts';
 import { isPending } from '../attacks/pending-fixes.ts';
 import { requestArb, type FuzzRequest, type Pools } from './arbitraries.ts';
@@ -144,6 +145,8 @@ describe('fuzzing the sync function', () => {
       }),
       { numRuns: RUNS, seed: SEED, reporter: shortReporter<[FuzzRequest]>('sync fuzz', (seed) => `PACKSYNC_FUZZ_SEED=${seed} PACKSYNC_FUZZ_RUNS=${RUNS}`) },
     );
-    console.log(`sync fuzz: outcomes ${JSON.stringify(Object.fromEntries([...tally].sort((a, b) => b[1] - a[1])))}`);
+    const outcomes = Object.fromEntries([...tally].sort((a, b) => b[1] - a[1]));
+    console.log(`sync fuzz: outcomes ${JSON.stringify(outcomes)}`);
+    recordFigures('fuzz-sync', { runs: RUNS, seed: SEED, deepDuplicates, outcomes });
   }, 1_800_000);
 });

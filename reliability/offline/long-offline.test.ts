@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrip, operator, signUp, stack, type Sql, type User } from '../support/stack.ts';
+import { recordFigures } from '../support/figures.ts';
 import { offsetClock, openDevice, statusReaches } from './device.ts';
 
 const s = stack();
@@ -113,6 +114,7 @@ describe(`a ${COUNT}-change queue`, () => {
     expect({ missing, outbox: outbox.map((e) => ({ row: e.row_id, parked: e.parked, error: e.last_error })) }).toEqual({ missing: [], outbox: [] });
     const growthMiB = (peak - before) / 2 ** 20;
     console.log(`queue: ${COUNT} changes drained in ${seconds.toFixed(1)} s; heap ${(before / 2 ** 20).toFixed(0)} MiB before, peak +${growthMiB.toFixed(0)} MiB while draining`);
+    recordFigures('queue', { changes: COUNT, seconds, heapBeforeMiB: before / 2 ** 20, peakGrowthMiB: growthMiB });
     // Bounded: the drain works in batches, so it must not hold the whole queue several times over.
     // 10 000 small changes are ~3 MiB of JSON; 256 MiB would mean copies per change, not per batch.
     expect(growthMiB).toBeLessThan(256);
