@@ -47,6 +47,8 @@ export interface SyncDb {
   invite(claims: UserClaims, tripId: string, email: string, role: string): Promise<string>;
   /** One page of `public.trip_history`, newest first; `next` is the cursor for the page after. */
   history(claims: UserClaims, tripId: string, before: string | null, limit: number): Promise<HistoryPage>;
+  /** `public.trip_checksums` as JSON text `{"checksums":[…]}`: RLS decides which trips answer. */
+  checksums(claims: UserClaims, tripIds: string[]): Promise<string>;
   /** Trips the transactions `xids` wrote (for a NOTIFY too large to list them). */
   tripsOf(xids: bigint[]): Promise<string[]>;
   pull(claims: UserClaims, cursor: string | null, limit: number): Promise<PullOutcome>;
@@ -149,6 +151,14 @@ export function createDb(options: DbOptions): SyncDb {
         from public.trip_history(trip_id => ${tripId}::uuid, before => ${before}::text, max_rows => ${limit + 1}::int) h`);
       const entries = row.entries.slice(0, limit);
       return { entries, next: row.entries.length > limit ? entries[entries.length - 1]!.cursor : null };
+    },
+
+    async checksums(claims, tripIds) {
+      const row = await asUser<{ body: string }>(claims, (tx) => tx`
+        select json_build_object('checksums', coalesce(json_agg(json_build_object('trip_id', c.trip_id, 'checksum', c.checksum)),
+          '[]'::json))::text as body
+        from public.trip_checksums(trip_ids => ${tripIds}::uuid[]) c`);
+      return row.body;
     },
 
     async tripsOf(xids) {

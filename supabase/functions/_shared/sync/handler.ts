@@ -4,6 +4,7 @@
 // JSON, schema) → one transaction in Postgres → JSON text back. One log
 // line per request, whatever happened.
 import {
+  checksumRequest,
   historyRequest,
   inviteRequest,
   MAX_BODY_BYTES,
@@ -46,8 +47,8 @@ export interface SyncHandler {
   close(): Promise<void>;
 }
 
-type Route = 'push' | 'pull' | 'invite' | 'history' | 'stream' | 'health';
-const METHODS: Record<Route, string> = { push: 'POST', pull: 'POST', invite: 'POST', history: 'POST', stream: 'GET', health: 'GET' };
+type Route = 'push' | 'pull' | 'invite' | 'history' | 'checksum' | 'stream' | 'health';
+const METHODS: Record<Route, string> = { push: 'POST', pull: 'POST', invite: 'POST', history: 'POST', checksum: 'POST', stream: 'GET', health: 'GET' };
 const DEFAULT_HISTORY_LIMIT = 100;
 
 /** `/sync/<route>` as the runtime passes it (also with a `/functions/v1` prefix). */
@@ -79,7 +80,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
     const route = routeOf(new URL(request.url).pathname);
     log.route = route ?? 'unknown';
     if (!route) {
-      throw validation('not_found', 'No such route: use /sync/push, /sync/pull, /sync/invite, /sync/history, /sync/stream or /sync/health.', 404);
+      throw validation('not_found', 'No such route: use /sync/push, /sync/pull, /sync/invite, /sync/history, /sync/checksum, /sync/stream or /sync/health.', 404);
     }
     if (request.method !== METHODS[route]) {
       throw validation('method_not_allowed', `Use ${METHODS[route]} for /sync/${route}.`, 405);
@@ -168,6 +169,14 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
         });
       log.returned = page.entries.length;
       return jsonText(200, JSON.stringify(page));
+    }
+
+    if (route === 'checksum') {
+      const checksum = parse(checksumRequest, body);
+      const answer = await db.checksums(claims, checksum.trip_ids).catch((error) => {
+        throw fromDatabaseError(error);
+      });
+      return jsonText(200, answer);
     }
 
     const pull = parse(pullRequest, body);
