@@ -97,6 +97,30 @@ describe('two owners step down at the same time', () => {
   });
 });
 
+describe('two owners step down at once, unorchestrated (the review\'s shape)', () => {
+  it('30 trips: every one keeps an owner', async () => {
+    const trips = await Promise.all(Array.from({ length: 30 }, () => newTrip([users.ownerA, users.ownerB])));
+    const stepDownAll = async (user: string) => {
+      const s = await session(user);
+      await s.conn`commit`;
+      for (const trip of trips) {
+        // Each step-down in its own transaction, as two clients would.
+        await s.conn`begin`;
+        await s.conn`select set_config('role', 'authenticated', true),
+          set_config('request.jwt.claims', ${JSON.stringify({ sub: user, role: 'authenticated' })}, true)`;
+        const done = await settle(s.conn`update public.trip_members set role = 'editor' where trip_id = ${trip} and user_id = ${user}`);
+        await (done.ok ? s.conn`commit` : s.conn`rollback`);
+      }
+      s.conn.release();
+    };
+    await Promise.all([stepDownAll(users.ownerA), stepDownAll(users.ownerB)]);
+    const [{ ownerless }] = await admin`select count(*)::int as ownerless from unnest(${trips}::uuid[]) t(id)
+      where not exists (select 1 from public.trip_members m
+        where m.trip_id = t.id and m.role = 'owner' and m.status = 'active' and m.deleted_at is null)`;
+    expect(ownerless).toBe(0);
+  });
+});
+
 describe('a trip deleted while an editor pushes items', () => {
   const itemsPush = (s: { conn: postgres.ReservedSql }, trip: string) => {
     const changes = Array.from({ length: ITEMS }, (_, i) => ({
