@@ -1,0 +1,156 @@
+// ConflictResolver: what to do with a `conflict` push result. The server has
+// decided there IS a conflict (SQL is the truth for that); here the client
+// decides per field, by policy, whose value to keep. What a policy settles is
+// sent as a new change based on the server's version; fields of the change
+// that were not in dispute are re-sent the same way; the rest waits in
+// `conflicts` until the user resolves it.
+import type { EntityName } from '@packsync/model';
+import type { PushResult } from '@packsync/protocol';
+import type { Clock } from './collaborators.ts';
+import type { PacksyncDb } from './db.ts';
+import type { Conflict, ConflictPolicies, ConflictPolicy, OutboxEntry, Row } from './types.ts';
+
+export const DEFAULT_POLICIES: ConflictPolicies = {
+  items: { packed: 'true_wins', quantity: 'larger_wins', name: 'theirs_offer_mine', category: 'theirs_offer_mine', notes: 'ask' },
+};
+
+/** How sure an automatic answer is, per policy (the conflict's confidence is its least sure field). */
+const CONFIDENCE: Record<ConflictPolicy, number> = {
+  true_wins: 1, larger_wins: 1, mine: 0.9, theirs: 0.9, theirs_offer_mine: 0.6, ask: 0.3,
+};
+
+export interface ResolverDeps {
+  db: PacksyncDb;
+  clock: Clock;
+  uuid(): string;
+  policies?: ConflictPolicies;
+  onDetected?(entity: EntityName, policy: Record<string, ConflictPolicy>): void;
+  onResolved?(entity: EntityName, policy: ConflictPolicy): void;
+}
+
+export class ConflictResolver {
+  private readonly policies: ConflictPolicies;
+
+  constructor(private readonly deps: ResolverDeps) {
+    this.policies = mergePolicies(DEFAULT_POLICIES, deps.policies ?? {});
+  }
+
+  policyOf(entity: EntityName, field: string): ConflictPolicy {
+    return this.policies[entity]?.[field] ?? 'ask';
+  }
+
+  /** Runs inside the push-result transaction; `later` are the row's edits queued behind this one. */
+  async onConflict(entry: OutboxEntry, result: PushResult, server: Row | null, later: OutboxEntry[]): Promise<void> {
+    const { db, clock } = this.deps;
+    const report = result.conflict;
+    const disputed = report?.fields ?? [];
+    const tombstoned = !server || !!server.deleted_at;
+    const laterKeys = new Set(later.flatMap((e) => (e.op === 'delete' ? ['*'] : Object.keys(e.fields))));
+    if (laterKeys.has('*')) return; // the user deleted the row since: that change speaks for them
+
+    if (tombstoned) {
+      // Someone deleted the row: their delete wins; the user keeps their
+      // version only by creating it again (the conflict centre offers it).
+      await this.record(entry, disputed.length ? disputed : ['deleted_at'], report?.base ?? null, entry.fields,
+        server, { deleted_at: 'theirs_offer_mine' }, 'offered');
+      this.deps.onResolved?.(entry.entity, 'theirs');
+      return;
+    }
+
+    if (entry.op === 'delete') {
+      // We deleted, they edited: the user decides whether the row goes.
+      await this.record(entry, disputed, report?.base ?? null, { deleted_at: 'deleted' }, server,
+        Object.fromEntries(disputed.map((f) => [f, 'ask' as const])), 'open');
+      return;
+    }
+
+    const mine = report?.client ?? entry.fields;
+    const theirs = report?.server ?? {};
+    const resend: Record<string, unknown> = {};
+    // Fields nobody else touched go through again as they were.
+    for (const [field, value] of Object.entries(entry.fields)) if (!disputed.includes(field)) resend[field] = value;
+    const policy: Record<string, ConflictPolicy> = {};
+    const waiting: string[] = [];
+    const offered: string[] = [];
+    for (const field of disputed) {
+      const p = this.policyOf(entry.entity, field);
+      policy[field] = p;
+      const decided = decide(p, mine[field], theirs[field]);
+      if (decided === undefined) {
+        waiting.push(field);
+        continue;
+      }
+      if (p === 'theirs_offer_mine') offered.push(field);
+      else this.deps.onResolved?.(entry.entity, p);
+      if (!sameValue(decided, server[field])) resend[field] = decided;
+    }
+    this.deps.onDetected?.(entry.entity, policy);
+    for (const key of laterKeys) delete resend[key];
+    if (Object.keys(resend).length > 0) {
+      await db.outbox.add({
+        change_id: this.deps.uuid(), entity: entry.entity, op: 'upsert', row_id: entry.row_id, trip_id: entry.trip_id,
+        fields: resend, base_version: server.version, attempts: 0, last_error: null, parked: 0, queued_at: clock.now(),
+      } as OutboxEntry);
+    }
+    const listed = [...waiting, ...offered];
+    if (listed.length > 0) {
+      await this.record(entry, listed, pick(report?.base ?? null, listed), pick(mine, listed), pick(theirs, listed),
+        Object.fromEntries(listed.map((f) => [f, policy[f]!])), waiting.length ? 'open' : 'offered');
+    }
+  }
+
+  private async record(entry: OutboxEntry, fields: string[], base: Record<string, unknown> | null,
+    mine: Record<string, unknown>, theirs: Record<string, unknown> | null, policy: Record<string, ConflictPolicy>,
+    state: Conflict['state']): Promise<void> {
+    const { db, clock } = this.deps;
+    // One conflict per row: a newer one replaces an older one (it has the newer server values).
+    await db.conflicts.where('[entity+row_id]').equals([entry.entity, entry.row_id]).delete();
+    await db.conflicts.put({
+      id: this.deps.uuid(), entity: entry.entity, row_id: entry.row_id, trip_id: entry.trip_id, fields, base,
+      mine, theirs, policy, state, detected_at: clock.now(),
+      confidence: Math.min(...Object.values(policy).map((p) => CONFIDENCE[p])),
+      server_version: (theirs as Row | null)?.version ?? null,
+    });
+  }
+}
+
+/** The value a policy picks, or undefined when it cannot pick (ask). */
+export function decide(policy: ConflictPolicy, mine: unknown, theirs: unknown): unknown {
+  switch (policy) {
+    case 'mine': return mine;
+    case 'theirs':
+    case 'theirs_offer_mine': return theirs;
+    case 'true_wins': return mine === true || theirs === true ? true : theirs;
+    case 'larger_wins':
+      return typeof mine === 'number' && typeof theirs === 'number' ? Math.max(mine, theirs) : undefined;
+    case 'ask': return undefined;
+  }
+}
+
+/** Deep equality of JSON values; object key order does not count (jsonb reorders keys). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((v, i) => sameValue(v, other[i]));
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+function pick(source: Record<string, unknown> | null, fields: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (source) for (const f of fields) if (f in source) out[f] = source[f];
+  return out;
+}
+
+function mergePolicies(base: ConflictPolicies, extra: ConflictPolicies): ConflictPolicies {
+  const out: ConflictPolicies = { ...base };
+  for (const [entity, fields] of Object.entries(extra) as [EntityName, Record<string, ConflictPolicy>][]) {
+    out[entity] = { ...(base[entity] ?? {}), ...fields };
+  }
+  return out;
+}

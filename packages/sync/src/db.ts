@@ -1,0 +1,116 @@
+// The device's database: one per signed-in user ("packsync-<user id>").
+// Entity tables hold what the app reads (server row + pending edits laid on
+// top); `shadows` keeps the server's row for every row with pending edits so
+// a pull can re-lay the edits and a discard can restore it; `outbox` is the
+// ordered queue of changes; `conflicts` waits for the user; `meta` holds the
+// client id, cursor and sync times.
+//
+// Versions are append-only: a new schema is a new `version(n)` with an
+// `upgrade` that rewrites old data, never an edit of an old one (db.test.ts
+// opens each old version, writes to it and upgrades).
+import { Dexie, type Table } from 'dexie';
+import { ENTITY_NAMES, type EntityName } from '@packsync/model';
+import type { Conflict, OutboxEntry, Row } from './types.ts';
+
+export interface Shadow {
+  entity: EntityName;
+  id: string;
+  trip_id: string;
+  /** The server's row; null when the server has never seen the row (a local create). */
+  row: Row | null;
+}
+
+export interface MetaEntry {
+  key: string;
+  value: unknown;
+}
+
+export type MetaKey = 'client_id' | 'user_id' | 'cursor' | 'last_synced_at' | 'initial_sync_done' | 'initial_sync_rows';
+
+const ENTITY_STORES = Object.fromEntries(ENTITY_NAMES.map((e) => [e, e === 'trips' ? 'id' : 'id, trip_id']));
+
+/** Every schema this package ever shipped, oldest first. */
+export const SCHEMA_VERSIONS: readonly { version: number; stores: Record<string, string | null> }[] = [
+  {
+    version: 1,
+    stores: {
+      ...ENTITY_STORES,
+      outbox: '++seq, [entity+row_id], trip_id',
+      conflicts: 'id, [entity+row_id], trip_id',
+      meta: 'key',
+    },
+  },
+  {
+    // 2: server rows of pending edits moved out of the entity rows into
+    // `shadows`; `parked` became an indexed 0/1 so the UI can count it;
+    // conflicts are listed oldest first.
+    version: 2,
+    stores: {
+      shadows: '[entity+id], trip_id',
+      outbox: '++seq, [entity+row_id], trip_id, parked',
+      conflicts: 'id, [entity+row_id], trip_id, detected_at',
+    },
+  },
+];
+
+export const CURRENT_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1]!.version;
+
+export class PacksyncDb extends Dexie {
+  declare outbox: Table<OutboxEntry, number>;
+  declare shadows: Table<Shadow, [string, string]>;
+  declare conflicts: Table<Conflict, string>;
+  declare meta: Table<MetaEntry, string>;
+
+  constructor(name: string, deps: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange }, upTo = CURRENT_VERSION) {
+    super(name, { ...(deps.indexedDB ? { indexedDB: deps.indexedDB } : {}), ...(deps.IDBKeyRange ? { IDBKeyRange: deps.IDBKeyRange } : {}) });
+    for (const { version, stores } of SCHEMA_VERSIONS) {
+      if (version > upTo) break;
+      const v = this.version(version).stores(stores);
+      if (version === 2) v.upgrade(upgradeTo2);
+    }
+  }
+
+  entity(name: EntityName): Table<Row, string> {
+    return this.table(name);
+  }
+
+  /** Every table an edit, a push result or a pull page touches. */
+  get syncTables(): Table[] {
+    return [...ENTITY_NAMES.map((e) => this.table(e)), this.outbox, this.shadows, this.conflicts, this.meta];
+  }
+
+  async getMeta<T>(key: MetaKey): Promise<T | undefined> {
+    return (await this.meta.get(key))?.value as T | undefined;
+  }
+
+  setMeta(key: MetaKey, value: unknown): Promise<string> {
+    return this.meta.put({ key, value });
+  }
+}
+
+/**
+ * Version 1 kept the server row of an edited row inside it as `_server`; move
+ * it to `shadows`, and turn the outbox's boolean `parked` into 0/1.
+ */
+async function upgradeTo2(tx: import('dexie').Transaction): Promise<void> {
+  for (const entity of ENTITY_NAMES) {
+    await tx.table(entity).toCollection().modify((row: Record<string, unknown>) => {
+      if (!('_server' in row)) return;
+      const server = row._server as Row | null;
+      delete row._server;
+      void tx.table('shadows').put({ entity, id: row.id, trip_id: entity === 'trips' ? row.id : row.trip_id, row: server });
+    });
+  }
+  await tx.table('outbox').toCollection().modify((entry: Record<string, unknown>) => {
+    entry.parked = entry.parked === true || entry.parked === 1 ? 1 : 0;
+  });
+}
+
+export function databaseName(userId: string): string {
+  return `packsync-${userId}`;
+}
+
+/** The trip a row belongs to (a trip belongs to itself). */
+export function tripIdOf(entity: EntityName, row: Record<string, unknown>): string {
+  return (entity === 'trips' ? row.id : row.trip_id) as string;
+}

@@ -1,0 +1,49 @@
+// The options object of createSyncEngine: every collaborator comes in here,
+// with browser defaults.
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { EntityName } from '@packsync/model';
+import type { BroadcastFactory, Clock, Locks, Logger, NetworkMonitor } from './collaborators.ts';
+import type { PushLimits } from './push.ts';
+import type { Fetch } from './transport.ts';
+import type { ConflictPolicies } from './types.ts';
+
+export interface SyncEngineOptions {
+  /** A supabase-js client: session, refresh and sign-out come from it. */
+  supabase: Pick<SupabaseClient, 'auth'>;
+  /** The project URL and anon key given to supabase-js. */
+  url: string;
+  anonKey: string;
+  indexedDB?: IDBFactory;
+  IDBKeyRange?: typeof IDBKeyRange;
+  fetch?: Fetch;
+  clock?: Clock;
+  network?: NetworkMonitor;
+  locks?: Locks;
+  broadcast?: BroadcastFactory;
+  logger?: Logger;
+  /** [0, 1) source for backoff jitter; Math.random by default. */
+  random?: () => number;
+  /** Per-entity, per-field conflict policies over the defaults (see conflicts.ts). */
+  conflictPolicies?: ConflictPolicies;
+  /** Follow the server's event stream (default true); off, the engine syncs on edits, coming online and syncNow. */
+  stream?: boolean;
+  /** Push batch limits; the protocol's by default (tests make them small). */
+  pushLimits?: PushLimits;
+  /** Rows per pull page (≤ the protocol's limit). */
+  pullPageSize?: number;
+  /**
+   * The server's per-trip checksum (`public.trip_checksum`), or null where the
+   * deployment cannot serve it; by default read through PostgREST's RPC route.
+   */
+  checksum?: ((tripIds: string[], token: string) => Promise<Record<string, string> | null>) | null;
+  /**
+   * Sync by itself (default true): after edits, on coming online, on pokes,
+   * and retries after failures. Off, only syncNow syncs (tests that need to
+   * know which call did what).
+   */
+  autoSync?: boolean;
+  /** Delay between an edit and the push it triggers, ms (edits in a burst share a push). */
+  pushDelayMs?: number;
+}
+
+export type { EntityName };

@@ -1,0 +1,187 @@
+// Pull: pages from the cursor until `has_more` is false. Each page and its
+// cursor are applied in ONE transaction, with pending local edits laid back
+// on top of the new server rows. Applying a row twice is harmless (a new
+// member may get a row from a snapshot and again from the log); a row older
+// than what the device has is not applied, and its trip is fetched again.
+import { MAX_PULL_LIMIT, type PulledChange } from '@packsync/protocol';
+import { ENTITY_NAMES, type EntityName } from '@packsync/model';
+import type { PacksyncDb } from './db.ts';
+import { asSyncError, SyncError } from './errors.ts';
+import { readRows, writeServerRows, type ServerRowUpdate } from './apply.ts';
+import { setServerRow } from './overlay.ts';
+import type { Transport } from './transport.ts';
+import type { Row } from './types.ts';
+
+export interface PullOutcome {
+  pulled: number;
+  pages: number;
+  /** Trips removed because access was revoked. */
+  revoked: string[];
+  /** Trips whose rows looked wrong (older than the device's): fetch them again. */
+  suspect: string[];
+  /** Trips that changed (for checksums). */
+  touched: Set<string>;
+  fullResync: boolean;
+  error: SyncError | null;
+}
+
+export interface PullDeps {
+  db: PacksyncDb;
+  transport: Transport;
+  userId: string;
+  pageSize?: number;
+  /** Called after each applied page (metrics, initial-sync progress). */
+  onPage?(rows: number): void;
+}
+
+/**
+ * A cursor that makes the server send one trip's whole current state and then
+ * go on with the log from `cursor`: pull_changes' snapshot form (see its
+ * migration), which it checks against the caller's memberships.
+ */
+export function tripSnapshotCursor(cursor: string | null, tripId: string): string | null {
+  const base = cursor ? /^v1:\d+:\d+/.exec(cursor)?.[0] : undefined;
+  return base ? `${base}:${tripId}:1::0` : null;
+}
+
+/** `from.trip`: the pull starts with that trip's snapshot; its rows the snapshot lacks are gone from the server. */
+export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string | null; trip?: string }): Promise<PullOutcome> {
+  const { db, transport } = deps;
+  const outcome: PullOutcome = { pulled: 0, pages: 0, revoked: [], suspect: [], touched: new Set(), fullResync: false, error: null };
+  try {
+    let cursor = from ? from.cursor : ((await db.getMeta<string>('cursor')) ?? null);
+    let resyncing = cursor === null || from?.trip !== undefined;
+    let scope = cursor === null ? undefined : from?.trip;
+    // Rows the server still has, seen during a full resync; the others go at the end.
+    const seen = new Set<string>();
+    let resetOnce = false;
+    for (;;) {
+      let page;
+      try {
+        page = await transport.pull(cursor, deps.pageSize ?? MAX_PULL_LIMIT);
+      } catch (error) {
+        const e = asSyncError(error);
+        if (e.code === 'cursor_invalid' && cursor !== null && !resetOnce) {
+          // The server cannot continue from our cursor: take everything again,
+          // keep the outbox. Once per run, so a server that keeps refusing
+          // cannot make us loop.
+          resetOnce = true;
+          resyncing = true;
+          scope = undefined;
+          outcome.fullResync = true;
+          cursor = null;
+          continue;
+        }
+        throw e;
+      }
+      await db.transaction('rw', db.syncTables, async () => {
+        if (resyncing) for (const c of page.changes) if (c.op !== 'revoke') seen.add(`${c.entity}:${c.id}`);
+        await applyPage(db, deps.userId, page.changes, outcome, resyncing);
+        if (resyncing && !page.has_more) await dropUnseen(db, seen, scope);
+        await db.setMeta('cursor', page.cursor);
+      });
+      outcome.pages++;
+      outcome.pulled += page.changes.length;
+      deps.onPage?.(page.changes.length);
+      cursor = page.cursor;
+      if (!page.has_more) break;
+    }
+  } catch (error) {
+    outcome.error = asSyncError(error);
+  }
+  return outcome;
+}
+
+/**
+ * One page, in order: runs of row changes are applied in bulk per entity
+ * (the server sends each row's newest state once per page); a revoke ends a
+ * run, since a trip may be left and joined again within one page.
+ * `trusted`: a resync's snapshot, the server's word even where the device
+ * holds a higher version.
+ */
+async function applyPage(db: PacksyncDb, userId: string, changes: PulledChange[], outcome: PullOutcome, trusted: boolean): Promise<void> {
+  let run: PulledChange[] = [];
+  for (const change of changes) {
+    if (change.op !== 'revoke') {
+      run.push(change);
+      continue;
+    }
+    await applyRun(db, userId, run, outcome, trusted);
+    run = [];
+    await removeTrip(db, change.trip_id);
+    outcome.revoked.push(change.trip_id);
+  }
+  await applyRun(db, userId, run, outcome, trusted);
+}
+
+async function applyRun(db: PacksyncDb, userId: string, run: PulledChange[], outcome: PullOutcome, trusted: boolean): Promise<void> {
+  const byEntity = new Map<EntityName, Map<string, PulledChange>>();
+  for (const change of run) {
+    outcome.touched.add(change.trip_id);
+    let changes = byEntity.get(change.entity);
+    if (!changes) byEntity.set(change.entity, (changes = new Map()));
+    changes.delete(change.id); // keep the newest, in the order of its last change
+    changes.set(change.id, change);
+  }
+  // Parents first, so a trip deleted in this run hides children written in it.
+  for (const entity of ENTITY_NAMES) {
+    const changes = byEntity.get(entity);
+    if (!changes) continue;
+    const states = await readRows(db, entity, [...changes.keys()]);
+    const updates: ServerRowUpdate[] = [];
+    const joined = new Set<string>();
+    const deletedTrips: string[] = [];
+    for (const change of changes.values()) {
+      const state = states.get(change.id)!;
+      const known = state.shadow ? state.shadow.row : state.view;
+      if (!trusted && known && change.version !== null && known.version > 0 && change.version < known.version) {
+        // The server is behind the device (restored from a backup?): do not go
+        // back silently; fetch the trip again and let the checksum confirm.
+        if (!outcome.suspect.includes(change.trip_id)) outcome.suspect.push(change.trip_id);
+        continue;
+      }
+      const row = change.op === 'delete' ? null : ((change.row as Row | null) ?? null);
+      if (entity === 'trip_members' && row && row.user_id === userId) joined.add(change.trip_id);
+      if (entity === 'trips' && (!row || row.deleted_at)) deletedTrips.push(change.trip_id);
+      updates.push({ id: change.id, tripId: change.trip_id, server: row });
+    }
+    await writeServerRows(db, entity, updates, states);
+    // The real membership replaces the placeholder `create('trips')` showed.
+    for (const tripId of joined) {
+      await db.entity('trip_members').where('trip_id').equals(tripId).and((m) => m.local_only === true).delete();
+    }
+    for (const tripId of deletedTrips) await hideTripContent(db, tripId);
+  }
+}
+
+/** Access revoked: the trip and everything in it leave the device, queued edits included (the server would refuse them). */
+export async function removeTrip(db: PacksyncDb, tripId: string): Promise<void> {
+  await db.entity('trips').delete(tripId);
+  for (const entity of ENTITY_NAMES) if (entity !== 'trips') await db.entity(entity).where('trip_id').equals(tripId).delete();
+  await db.shadows.where('trip_id').equals(tripId).delete();
+  await db.outbox.where('trip_id').equals(tripId).delete();
+  await db.conflicts.where('trip_id').equals(tripId).delete();
+}
+
+async function hideTripContent(db: PacksyncDb, tripId: string): Promise<void> {
+  for (const entity of ['people', 'items', 'rule_overrides'] as const) {
+    const ids = await db.entity(entity).where('trip_id').equals(tripId).primaryKeys();
+    for (const id of ids) await setServerRow(db, entity, id, tripId, null);
+  }
+}
+
+/** After a full resync: server rows the server no longer sent are gone (rows with pending edits stay). */
+async function dropUnseen(db: PacksyncDb, seen: Set<string>, trip?: string): Promise<void> {
+  for (const entity of ENTITY_NAMES as readonly EntityName[]) {
+    const table = db.entity(entity);
+    const ids = trip === undefined ? await table.toCollection().primaryKeys()
+      : await (entity === 'trips' ? table.where('id') : table.where('trip_id')).equals(trip).primaryKeys();
+    for (const id of ids) {
+      if (seen.has(`${entity}:${id}`)) continue;
+      if (await db.shadows.get([entity, id])) continue;
+      const row = await db.entity(entity).get(id);
+      if (row?.local_only) continue;
+      await db.entity(entity).delete(id);
+    }
+  }
+}

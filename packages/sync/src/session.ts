@@ -1,0 +1,73 @@
+// The access token, from supabase-js. Refreshes a token that expires within
+// REFRESH_MARGIN_MS before using it, and after a 401; when no fresh token can
+// be had, the engine pauses (state `paused_auth`) until supabase-js reports a
+// new session (sign-in or a refresh elsewhere).
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Clock } from './collaborators.ts';
+import { noSession, SyncError } from './errors.ts';
+
+export const REFRESH_MARGIN_MS = 60_000;
+
+type Auth = Pick<SupabaseClient['auth'], 'getSession' | 'refreshSession' | 'onAuthStateChange'>;
+
+export class Session {
+  private listeners = new Set<() => void>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly auth: Auth, private readonly clock: Clock) {}
+
+  /** The signed-in user's id, or a `no_session` error. */
+  async userId(): Promise<string> {
+    const { data } = await this.auth.getSession();
+    if (!data.session) throw noSession();
+    return data.session.user.id;
+  }
+
+  /** Calls `fn` when supabase-js has a new token (so a paused engine resumes). */
+  onTokenChange(fn: () => void): () => void {
+    if (!this.unsubscribe) {
+      const { data } = this.auth.onAuthStateChange((event) => {
+        if (event === 'TOKEN_REFRESHED' || event === 'SIGNED_IN') queueMicrotask(() => this.listeners.forEach((l) => l()));
+      });
+      this.unsubscribe = () => data.subscription.unsubscribe();
+    }
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** A token valid for at least the refresh margin, refreshing through supabase-js when needed. */
+  async token(): Promise<string> {
+    const { data } = await this.auth.getSession();
+    const session = data.session;
+    if (!session) throw noSession();
+    const expiresAt = (session.expires_at ?? Infinity) * 1000;
+    if (expiresAt - this.clock.now() > REFRESH_MARGIN_MS) return session.access_token;
+    return this.refresh();
+  }
+
+  /** A new token now (after a 401); an `auth` SyncError when the refresh token is no good either. */
+  async refresh(): Promise<string> {
+    let result: Awaited<ReturnType<Auth['refreshSession']>>;
+    try {
+      result = await this.auth.refreshSession();
+    } catch (error) {
+      // A refresh that cannot reach the server is a network problem, not a bad session.
+      throw new SyncError('network', 'offline', 'Could not refresh the session: the server cannot be reached.', true,
+        undefined, undefined, error);
+    }
+    const session = result.data.session;
+    if (result.error || !session) {
+      const retryable = (result.error as { status?: number } | null)?.status === undefined ||
+        ((result.error as { status?: number }).status ?? 0) >= 500;
+      throw new SyncError(retryable ? 'network' : 'auth', retryable ? 'offline' : 'token_expired',
+        'The session expired and could not be refreshed: sign in again.', retryable, undefined, undefined, result.error);
+    }
+    return session.access_token;
+  }
+
+  close(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.listeners.clear();
+  }
+}

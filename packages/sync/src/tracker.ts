@@ -1,0 +1,201 @@
+// ChangeTracker: the only way the app writes. Validates with the model first
+// (bad input → `invalid_input`, nothing written), then writes the row and its
+// outbox entry in ONE IndexedDB transaction, so an edit is durable when the
+// promise resolves. Compacts as it goes: edits of a row that has not been
+// handed to a push yet merge into its queued change (first base version
+// kept); a create deleted before it was sent leaves nothing. Entries that a
+// push has seen are never changed again (their change_id may already be
+// applied on the server), so later edits queue behind them.
+import {
+  entityFieldColumns,
+  entityFieldSchemas,
+  entityPatchSchemas,
+  itemDefaults,
+  personDefaults,
+  ruleOverrideDefaults,
+  tripDefaults,
+  type EntityName,
+} from '@packsync/model';
+import type { z } from 'zod';
+import type { Clock } from './collaborators.ts';
+import { tripIdOf, type PacksyncDb } from './db.ts';
+import { invalidInput, notFound } from './errors.ts';
+import { pendingOf } from './overlay.ts';
+import type { OutboxEntry, Row } from './types.ts';
+
+/**
+ * Column defaults of a create, so the device shows the row the server will
+ * hold. The model's defaults, plus the one the model leaves to SQL
+ * (`items.category default 'misc'` in the trip_content migration).
+ */
+const CREATE_DEFAULTS: Record<EntityName, Record<string, unknown>> = {
+  trips: tripDefaults,
+  trip_members: {},
+  people: personDefaults,
+  items: { category: 'misc', ...itemDefaults },
+  rule_overrides: ruleOverrideDefaults,
+};
+
+export interface TrackerDeps {
+  db: PacksyncDb;
+  clock: Clock;
+  userId: string;
+  uuid(): string;
+  /** A stored row failed validation: fetch its trip again from the server. */
+  onInvalidLocalRow(entity: EntityName, tripId: string): void;
+  /** Something was queued (so the scheduler can push soon); `delta`: change in queued entries. */
+  onQueued(delta: number): void;
+}
+
+function issuesText(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`).join('; ');
+}
+
+function fieldsOf(entity: EntityName, row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const column of entityFieldColumns[entity]) if (column in row) out[column] = row[column];
+  return out;
+}
+
+export class ChangeTracker {
+  constructor(private readonly deps: TrackerDeps) {}
+
+  private newEntry(entity: EntityName, op: OutboxEntry['op'], rowId: string, tripId: string,
+    fields: Record<string, unknown>, baseVersion: number | null): Omit<OutboxEntry, 'seq'> {
+    return {
+      change_id: this.deps.uuid(), entity, op, row_id: rowId, trip_id: tripId, fields, base_version: baseVersion,
+      attempts: 0, last_error: null, parked: 0, queued_at: this.deps.clock.now(),
+    };
+  }
+
+  async create(entity: EntityName, input: Record<string, unknown>): Promise<string> {
+    const { id: givenId, ...given } = input;
+    if (givenId !== undefined && (typeof givenId !== 'string' || !/^[0-9a-f-]{36}$/i.test(givenId))) {
+      throw invalidInput('id: must be a UUID (or leave it out and one is made)');
+    }
+    const patch = entityPatchSchemas[entity].safeParse(given);
+    if (!patch.success) throw invalidInput(`${entity}: ${issuesText(patch.error)}`, patch.error);
+    const full = entityFieldSchemas[entity].safeParse({ ...CREATE_DEFAULTS[entity], ...given });
+    if (!full.success) throw invalidInput(`${entity}: ${issuesText(full.error)}`, full.error);
+    const fields = full.data as Record<string, unknown>;
+    const id = (givenId as string | undefined) ?? this.deps.uuid();
+    const { db, clock, userId } = this.deps;
+    const now = new Date(clock.now()).toISOString();
+    const row: Row = { id, version: 0, created_at: now, updated_at: now, deleted_at: null, created_by: userId, ...fields };
+    const tripId = tripIdOf(entity, row);
+
+    await db.transaction('rw', db.syncTables, async () => {
+      if (await db.entity(entity).get(id)) throw invalidInput(`${entity} ${id} already exists on this device`);
+      if (entity !== 'trips' && !(await db.entity('trips').get(tripId))) {
+        throw invalidInput(`${entity}: trip_id ${tripId} is not a trip on this device`);
+      }
+      await db.entity(entity).put(row);
+      await db.shadows.put({ entity, id, trip_id: tripId, row: null });
+      await db.outbox.add(this.newEntry(entity, 'upsert', id, tripId, fields, null) as OutboxEntry);
+      if (entity === 'trips') {
+        // The server makes the creator the owner in the same transaction; show
+        // it at once. The placeholder goes when the real membership is pulled.
+        const memberId = this.deps.uuid();
+        await db.entity('trip_members').put({
+          id: memberId, version: 0, created_at: now, updated_at: now, deleted_at: null, created_by: userId,
+          trip_id: id, user_id: userId, role: 'owner', status: 'active', local_only: true,
+        });
+      }
+    });
+    this.deps.onQueued(1);
+    return id;
+  }
+
+  async update(entity: EntityName, id: string, input: Record<string, unknown>): Promise<void> {
+    const patch = entityPatchSchemas[entity].safeParse(input);
+    if (!patch.success) throw invalidInput(`${entity}: ${issuesText(patch.error)}`, patch.error);
+    const fields = patch.data as Record<string, unknown>;
+    const { db } = this.deps;
+    let invalidTrip: string | undefined;
+    let delta = 0;
+    await db.transaction('rw', db.syncTables, async () => {
+      const current = await db.entity(entity).get(id);
+      if (!current || current.local_only) throw notFound(entity, id);
+      const merged = entityFieldSchemas[entity].safeParse({ ...fieldsOf(entity, current), ...fields });
+      if (!merged.success) {
+        // The patch is fine on its own; if the stored row fails by itself it
+        // is the stored row that is wrong: queue the edit, refetch the trip.
+        if (entityFieldSchemas[entity].safeParse(fieldsOf(entity, current)).success) {
+          throw invalidInput(`${entity}: ${issuesText(merged.error)}`, merged.error);
+        }
+        invalidTrip = tripIdOf(entity, current);
+      }
+      const tripId = tripIdOf(entity, current);
+      await this.ensureShadow(entity, current, tripId);
+      const entries = await pendingOf(db, entity, id);
+      const last = entries[entries.length - 1];
+      if (last && last.attempts === 0 && last.parked === 0 && last.op === 'upsert') {
+        await db.outbox.update(last.seq, { fields: { ...last.fields, ...fields } });
+      } else {
+        const base = (await db.shadows.get([entity, id]))?.row?.version ?? null;
+        await db.outbox.add(this.newEntry(entity, 'upsert', id, tripId, fields, base) as OutboxEntry);
+        delta = 1;
+      }
+      await db.entity(entity).put({ ...current, ...fields });
+    });
+    if (invalidTrip) this.deps.onInvalidLocalRow(entity, invalidTrip);
+    this.deps.onQueued(delta);
+  }
+
+  async delete(entity: EntityName, id: string): Promise<void> {
+    const { db } = this.deps;
+    let delta = 0;
+    await db.transaction('rw', db.syncTables, async () => {
+      const current = await db.entity(entity).get(id);
+      if (!current || current.local_only) throw notFound(entity, id);
+      const tripId = tripIdOf(entity, current);
+      await this.ensureShadow(entity, current, tripId);
+      const shadow = await db.shadows.get([entity, id]);
+      const entries = await pendingOf(db, entity, id);
+      const unsent = entries.every((e) => e.attempts === 0 && e.parked === 0);
+      if (!shadow?.row && unsent) {
+        // Never reached the server: the create and its edits cancel out.
+        await db.outbox.bulkDelete(entries.map((e) => e.seq));
+        await db.shadows.delete([entity, id]);
+        delta = -entries.length;
+        if (entity === 'trips') delta -= await this.dropLocalTrip(id);
+      } else {
+        const last = entries[entries.length - 1];
+        if (last && last.attempts === 0 && last.parked === 0) {
+          await db.outbox.update(last.seq, { op: 'delete', fields: {} });
+        } else {
+          await db.outbox.add(this.newEntry(entity, 'delete', id, tripId, {}, shadow?.row?.version ?? null) as OutboxEntry);
+          delta = 1;
+        }
+        if (entity === 'trips') await this.hideTripContent(id);
+      }
+      await db.entity(entity).delete(id);
+    });
+    this.deps.onQueued(delta);
+  }
+
+  /** First pending edit of a row: remember the server's row so pulls and discards can re-lay edits. */
+  private async ensureShadow(entity: EntityName, current: Row, tripId: string): Promise<void> {
+    const { db } = this.deps;
+    if (!(await db.shadows.get([entity, current.id]))) await db.shadows.put({ entity, id: current.id, trip_id: tripId, row: current });
+  }
+
+  /** A trip that never reached the server: everything queued in it goes too. */
+  private async dropLocalTrip(tripId: string): Promise<number> {
+    const { db } = this.deps;
+    const dropped = await db.outbox.where('trip_id').equals(tripId).delete();
+    await db.shadows.where('trip_id').equals(tripId).delete();
+    for (const entity of ['trip_members', 'people', 'items', 'rule_overrides'] as const) {
+      await db.entity(entity).where('trip_id').equals(tripId).delete();
+    }
+    return dropped;
+  }
+
+  /** The server tombstones a trip's content with it; the device hides it now (the pull brings the tombstones). */
+  private async hideTripContent(tripId: string): Promise<void> {
+    const { db } = this.deps;
+    for (const entity of ['people', 'items', 'rule_overrides'] as const) {
+      await db.entity(entity).where('trip_id').equals(tripId).delete();
+    }
+  }
+}
