@@ -83,7 +83,9 @@ grant execute on function
   packsync_private.push_run(packsync_private.push_change[], text[]),
   packsync_private.push_finish(uuid, packsync_private.push_change[]),
   packsync_private.try_uuid(text),
-  packsync_private.snapshot_page(uuid, text, uuid, integer, uuid)
+  packsync_private.snapshot_page(uuid, text, uuid, integer, uuid),
+  -- pull_changes' body (security definer; see 20261125090500_pull_changes.sql)
+  packsync_private.pull(text, integer)
   to authenticated;
 
 -- Check constraints run with the writer's rights: every role that writes rows.

@@ -62,7 +62,9 @@ describe('membership consent', () => {
     await invitee.engine.stop();
   });
 
-  // DESIGN.md: `update('trip_members', id, { status: 'active' })` accepts.
+  // DESIGN.md: `update('trip_members', id, { status: 'active' })` accepts
+  // (push_changes lets a member write their own membership; the membership
+  // triggers decide which columns).
   it('an invitee accepts through the engine (update status → active) and gets the trip content', async () => {
     const alice = await signUp('alice');
     const bob = await signUp('bob');

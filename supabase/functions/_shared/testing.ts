@@ -168,6 +168,19 @@ export function tripChanges(tripId: string, opts: { share?: { userId: string; ro
   return changes;
 }
 
+/**
+ * The user a trip was shared with accepts (consent: a membership someone else
+ * creates is an invitation, which gives no content until accepted).
+ */
+export async function acceptInvitation(env: TestEnv, userId: string, tripId: string) {
+  const sql = adminSql(env);
+  try {
+    await sql`update public.trip_members set status = 'active' where trip_id = ${tripId} and user_id = ${userId}`;
+  } finally {
+    await sql.end();
+  }
+}
+
 export function itemChange(tripId: string, name: string, id = uuid()) {
   return {
     change_id: uuid(), entity: 'items', op: 'upsert', id, base_version: null,

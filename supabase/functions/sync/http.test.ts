@@ -10,7 +10,7 @@ import {
   pushResponse,
 } from '@packsync/protocol';
 import { assert, assertEquals } from '../_shared/assert.ts';
-import { adminSql, itemChange, signUp, streamReader, syncRequest, testEnv, tripChanges, uuid, type TestUser } from '../_shared/testing.ts';
+import { acceptInvitation, adminSql, itemChange, signUp, streamReader, syncRequest, testEnv, tripChanges, uuid, type TestUser } from '../_shared/testing.ts';
 
 const env = testEnv();
 const protocol = { [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) };
@@ -50,6 +50,7 @@ Deno.test('HTTP: push by one member, pull by another (supabase-js functions.invo
     client_id: uuid(), changes: tripChanges(tripId, { share: { userId: editor.id, role: 'editor' }, items: 2 }),
   }));
   assert(pushed.results.every((r) => r.status === 'applied'), JSON.stringify(pushed.results));
+  await acceptInvitation(env, editor.id, tripId);
 
   const first = pullResponse.parse(await invoke(editor, 'pull', { cursor: null }));
   assertEquals(first.changes.filter((c) => c.entity === 'items' && c.trip_id === tripId).length, 2);
@@ -66,6 +67,7 @@ Deno.test('HTTP: a stream is poked within a second of another member\'s push; a 
   const [owner, member, stranger] = await Promise.all([signUp(env), signUp(env), signUp(env)]);
   const tripId = uuid();
   await invoke(owner, 'push', { client_id: uuid(), changes: tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } }) });
+  await acceptInvitation(env, member.id, tripId);
   // The stranger is a member of a trip of their own, just not of this one.
   const strangerTrip = uuid();
   await invoke(stranger, 'push', { client_id: uuid(), changes: tripChanges(strangerTrip) });
@@ -92,6 +94,7 @@ Deno.test('HTTP: a poke waits until the change is pullable (an older transaction
   const [owner, member] = await Promise.all([signUp(env), signUp(env)]);
   const tripId = uuid();
   await invoke(owner, 'push', { client_id: uuid(), changes: tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } }) });
+  await acceptInvitation(env, member.id, tripId);
   const cursor = pullResponse.parse(await invoke(member, 'pull', { cursor: null })).cursor;
   const stream = await openStream(member);
   const sql = adminSql(env);

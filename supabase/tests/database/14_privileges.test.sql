@@ -57,6 +57,7 @@ select set_eq($$select name, "PUBLIC", anon, authenticated, service_role from ri
     ('packsync_private.current_rows(page packsync_private.log_ref[], my_trips uuid[])', '-', '-', '-', '-'),
     ('packsync_private.push_apply(entity text, batch packsync_private.push_change[], update_cols text[])', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.entities', '-', '-', 'SELECT', '-'),
+    ('packsync_private.pull(cursor text, max_rows integer)', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.claim_client(client_id uuid)', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.compact_change_log(keep interval)', '-', '-', '-', 'EXECUTE'),
     ('packsync_private.conflict_of(c packsync_private.push_change, fields text[], client jsonb)', '-', '-', 'EXECUTE', '-'),

@@ -31,18 +31,6 @@ const DECIDED_INFO: Record<string, string> = {
 };
 const decided = (l: Lint) => key(l) in DECIDED_INFO || l.name in DECIDED_INFO;
 
-// WARNs in the push/pull/log migrations, which the sql branch owns and is
-// fixing (search_path on its functions; one permissive SELECT policy on
-// change_log; pull_changes as an invoker wrapper of a private definer, as
-// invite_member does). Remove each line when its fix lands; nothing else may
-// be added here.
-const PENDING_IN_SQL_FILES = new Set([
-  'function_search_path_mutable packsync_private.decide',
-  'function_search_path_mutable packsync_private.same_values',
-  'function_search_path_mutable packsync_private.try_uuid',
-  'multiple_permissive_policies public.change_log',
-  'authenticated_security_definer_function_executable public.pull_changes',
-]);
 
 const sql = postgres(url, { max: 1, onnotice: () => {} });
 let lints: Lint[] = [];
@@ -70,7 +58,7 @@ describe('Supabase database advisor (splinter)', () => {
   });
 
   it('reports no WARN (but the ones pending in the sql branch\'s files)', () => {
-    expect(lints.filter((l) => l.level === 'WARN' && !PENDING_IN_SQL_FILES.has(key(l))).map((l) => `${key(l)}: ${l.detail}`))
+    expect(lints.filter((l) => l.level === 'WARN').map((l) => `${key(l)}: ${l.detail}`))
       .toEqual([]);
   });
 

@@ -2,7 +2,7 @@
 // and pull, every limit and bad input as a typed 4xx that changes nothing,
 // and the log line.
 import { errorResponse, pullResponse, pushResponse } from '@packsync/protocol';
-import { adminSql, itemChange, signUp, syncRequest, testEnv, testHandler, tripChanges, uuid } from '../testing.ts';
+import { acceptInvitation, adminSql, itemChange, signUp, syncRequest, testEnv, testHandler, tripChanges, uuid } from '../testing.ts';
 import { assert, assertEquals, assertMatch } from '../assert.ts';
 
 const env = testEnv();
@@ -19,6 +19,7 @@ Deno.test('push then pull: an editor of a shared trip receives the owner\'s writ
     assertEquals(push.status, 200);
     const pushed = pushResponse.parse(await push.json());
     assertEquals(pushed.results.map((r) => r.status), ['applied', 'applied', 'applied', 'applied', 'applied']);
+    await acceptInvitation(env, editor.id, tripId);
 
     const pull = await handler.handle(syncRequest(env, 'pull', { token: editor.token, body: { cursor: null } }));
     assertEquals(pull.status, 200);
