@@ -40,7 +40,9 @@ as $$
 $$;
 
 -- The conflict report: the fields in dispute with their values at the
--- client's base version (from the log), on the server now, and from the client.
+-- client's base version (from the log, looking no further than max_history
+-- versions: beyond, the base value is reported as null), on the server now,
+-- and from the client.
 create or replace function packsync_private.conflict_of(c packsync_private.push_change, fields text[], client jsonb)
 returns jsonb
 language sql
@@ -52,6 +54,7 @@ as $$
     'base', coalesce((select jsonb_object_agg(k, (
         select cl.old_values -> k from public.change_log cl
         where cl.row_id = c.id and cl.entity = c.entity and cl.version > coalesce(c.base_version, 0)
+          and cl.version <= coalesce(c.base_version, 0) + (packsync_private.push_limits()).max_history
           and k = any (cl.changed_fields)
         order by cl.version limit 1))
       from unnest(fields) k), '{}'),
@@ -228,8 +231,9 @@ end
 $$;
 
 -- Step 4. Stale changes: which fields changed on the server since
--- base_version, from the log (a gap in the log, after compaction, counts as
--- "everything changed"). Disjoint from the client's fields: merged; the
+-- base_version, from the log (a gap in the log, after compaction, or a
+-- history longer than push_limits' max_history counts as "everything
+-- changed", so no change reads more than that many log rows). Disjoint from the client's fields: merged; the
 -- same fields with other values: conflict; with equal values: applied.
 create or replace function packsync_private.push_resolve_stale(entity text, batch packsync_private.push_change[])
 returns packsync_private.push_change[]
@@ -238,6 +242,8 @@ stable
 set search_path = ''
 as $$
 #variable_conflict use_variable
+declare
+  max_history constant integer := (packsync_private.push_limits()).max_history;
 begin
   if not exists (select 1 from unnest(batch) b where b.action = 'stale') then
     return batch;
@@ -255,12 +261,13 @@ begin
       end
     from unnest(batch) b
     cross join lateral (
-      select case when count(*) >= b.version - coalesce(b.base_version, 0)
+      select case when b.version - coalesce(b.base_version, 0) <= max_history and (
+          select count(*) from public.change_log cl
+          where cl.row_id = b.id and cl.entity = entity and cl.version > coalesce(b.base_version, 0)
+        ) >= b.version - coalesce(b.base_version, 0)
         then array(select distinct f from public.change_log cl2, unnest(cl2.changed_fields) f
                    where cl2.row_id = b.id and cl2.entity = entity and cl2.version > coalesce(b.base_version, 0))
         else array(select json_object_keys(b.row_data)) end as fields
-      from public.change_log cl
-      where cl.row_id = b.id and cl.entity = entity and cl.version > coalesce(b.base_version, 0)
     ) changed
     cross join lateral (
       select array(select k from jsonb_object_keys(b.fields) k where k not in ('id', 'trip_id')) as keys

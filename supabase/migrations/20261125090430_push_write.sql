@@ -151,6 +151,7 @@ declare
   written record;
   state text;
   message text;
+  retries integer;
 begin
   if n = 0 then
     return batch;
@@ -174,6 +175,17 @@ begin
   if n = 1 then
     return array[packsync_private.decide(batch[1], 'rejected', error => packsync_private.write_error(state, message))];
   end if;
+  -- Each retry is a sub-transaction and a set write: a push full of failing
+  -- changes would cost ~2n of them. Past the push's budget the rest is left
+  -- for the client to send again (the counter lives in a transaction-local
+  -- setting, outside the rolled-back sub-transaction).
+  retries := coalesce(nullif(current_setting('packsync.write_retries', true), '')::integer, 0) + 2;
+  if retries > (packsync_private.push_limits()).max_retries then
+    return array(select packsync_private.decide(b, 'rejected', error => packsync_private.push_error('retry_later',
+        'this push made too many attempts to single out failing changes; send this change again'))
+      from unnest(batch) b order by b.ord);
+  end if;
+  perform set_config('packsync.write_retries', retries::text, true);
   half := n / 2;
   return packsync_private.push_write(entity, batch[1:half], update_cols)
       || packsync_private.push_write(entity, batch[half + 1:n], update_cols);

@@ -61,11 +61,14 @@ as $$
       null,
       case when k.duplicate then 'duplicate'
            when k.result is not null then 'stored'
-           when not k.pending then 'rejected' end,
+           when not k.pending or k.round > (packsync_private.push_limits()).max_rounds then 'rejected' end,
       null, null, null,
       case when k.shape_error is not null then packsync_private.push_error('invalid_change', k.shape_error)
            when not k.pending and not k.duplicate and k.result is null then
              packsync_private.push_error('unknown_entity', format('unknown entity %s; expected one of %s', coalesce(k.entity, 'null'), array_to_string(entities, ', ')))
+           when k.round > (packsync_private.push_limits()).max_rounds then
+             packsync_private.push_error('retry_later', format('%s %s is changed more than %s times in this push; send the rest again',
+               k.entity, k.id, (packsync_private.push_limits()).max_rounds))
       end,
       k.result)::packsync_private.push_change order by k.ord), '{}')
   from ranked k
@@ -181,6 +184,7 @@ begin
   end if;
   perform packsync_private.claim_client(push_changes.client_id);
   perform set_config('packsync.client_id', push_changes.client_id::text, true);
+  perform set_config('packsync.write_retries', '0', true);
   return packsync_private.push_finish(push_changes.client_id,
     packsync_private.push_run(packsync_private.push_parse(push_changes.client_id, changes, entities), entities));
 end

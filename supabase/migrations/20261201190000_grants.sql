@@ -44,6 +44,7 @@ grant execute on function
   public.push_changes(uuid, jsonb),
   public.pull_changes(text, integer),
   public.trip_history(uuid, text, integer),
+  public.trip_checksums(uuid[]),
   public.invite_member(uuid, text, text)
   to authenticated;
 
@@ -62,8 +63,6 @@ grant execute on function
   packsync_private.is_transient(text),
   packsync_private.push_error(text, text),
   packsync_private.write_error(text, text),
-  packsync_private.may_write(text, text, jsonb, jsonb, text),
-  packsync_private.deleted_conflict(packsync_private.push_change, jsonb),
   packsync_private.same_values(jsonb, jsonb),
   packsync_private.conflict_of(packsync_private.push_change, text[], jsonb),
   packsync_private.field_exprs(text, text[]),
@@ -72,7 +71,7 @@ grant execute on function
   packsync_private.push_write(text, packsync_private.push_change[], text[]),
   packsync_private.push_stage(text, packsync_private.push_change[]),
   packsync_private.entity_names(),
-  packsync_private.is_transient(text),
+  packsync_private.push_limits(),
   packsync_private.deleted_conflict(packsync_private.push_change, jsonb),
   packsync_private.push_check_fields(packsync_private.entities, text[], packsync_private.push_change[]),
   packsync_private.push_read_rows(text, packsync_private.push_change[]),

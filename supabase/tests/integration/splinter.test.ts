@@ -35,7 +35,6 @@ const DECIDED_INFO: Record<string, string> = {
 // be added here.
 const PENDING_IN_SQL_FILES = new Set([
   'function_search_path_mutable packsync_private.decide',
-  'function_search_path_mutable packsync_private.log_shape',
   'function_search_path_mutable packsync_private.same_values',
   'function_search_path_mutable packsync_private.try_uuid',
   'multiple_permissive_policies public.change_log',
