@@ -45,6 +45,8 @@ export interface SyncHandlerDeps {
   /** Keys that unlock /health's details (service-role and secret keys). */
   secretKeys?: string[];
   maxPushesPerUser?: number;
+  /** Keeps the instance alive while a stream is open (`EdgeRuntime.waitUntil` on hosted). */
+  keepAlive?: (ended: Promise<void>) => void;
 }
 
 export interface SyncHandler {
@@ -75,6 +77,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
     headers: corsHeaders,
     ...(deps.heartbeatMs !== undefined ? { heartbeatMs: deps.heartbeatMs } : {}),
     ...(deps.maxStreamsPerUser !== undefined ? { maxStreamsPerUser: deps.maxStreamsPerUser } : {}),
+    ...(deps.keepAlive ? { keepAlive: deps.keepAlive } : {}),
   });
 
   const secretKeys = new Set((deps.secretKeys ?? []).filter(Boolean));
