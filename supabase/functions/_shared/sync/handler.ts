@@ -20,7 +20,16 @@ import type { z } from 'zod';
 import type { Verifier } from '../auth.ts';
 import type { Clock } from '../clock.ts';
 import type { SyncDb } from '../db.ts';
-import { describeForLog, fromDatabaseError, internalError, inviteError, SyncError, tooManyPushes, validation } from '../errors.ts';
+import {
+  describeForLog,
+  fromDatabaseError,
+  historyError,
+  internalError,
+  inviteError,
+  SyncError,
+  tooManyPushes,
+  validation,
+} from '../errors.ts';
 import { corsHeaders, errorResponse, jsonText, readBody } from '../http.ts';
 import type { LogEntry, Logger } from '../log.ts';
 import { checkHealth } from './health.ts';
@@ -37,6 +46,8 @@ export interface SyncHandlerDeps {
   /** Keys that unlock /health's details (service-role and secret keys). */
   secretKeys?: string[];
   maxPushesPerUser?: number;
+  /** Keeps the instance alive while a stream is open (`EdgeRuntime.waitUntil` on hosted). */
+  keepAlive?: (ended: Promise<void>) => void;
 }
 
 export interface SyncHandler {
@@ -67,6 +78,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
     headers: corsHeaders,
     ...(deps.heartbeatMs !== undefined ? { heartbeatMs: deps.heartbeatMs } : {}),
     ...(deps.maxStreamsPerUser !== undefined ? { maxStreamsPerUser: deps.maxStreamsPerUser } : {}),
+    ...(deps.keepAlive ? { keepAlive: deps.keepAlive } : {}),
   });
 
   const secretKeys = new Set((deps.secretKeys ?? []).filter(Boolean));
@@ -165,7 +177,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
       const history = parse(historyRequest, body);
       const page = await db.history(claims, history.trip_id, history.before, history.limit ?? DEFAULT_HISTORY_LIMIT)
         .catch((error) => {
-          throw fromDatabaseError(error);
+          throw historyError(error);
         });
       log.returned = page.entries.length;
       return jsonText(200, JSON.stringify(page));
