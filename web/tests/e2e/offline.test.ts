@@ -11,6 +11,11 @@ test('the app loads offline from the service worker', async ({ page, context }) 
   await page.goto('/');
   await expect(page.getByRole('link', { name: 'Offline trip' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Sync status' }).getByRole('status')).toHaveText(/Offline/);
+  // A delete still waiting for the network can be undone.
+  await page.getByRole('button', { name: 'Delete trip Offline trip' }).click();
+  await expect(page.getByRole('link', { name: 'Offline trip' })).toBeHidden();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(page.getByRole('link', { name: 'Offline trip' })).toBeVisible();
   // A deep link opens from the cached shell too.
   await page.getByRole('link', { name: 'Offline trip' }).click();
   await page.reload();
