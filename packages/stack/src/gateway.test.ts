@@ -72,7 +72,7 @@ describe('gateway', () => {
 
   it('restarts a worker that died, on the next request', async () => {
     const first = await (await fetch(`${gateway.url}/functions/v1/crash/exit`)).text();
-    await new Promise((r) => setTimeout(r, 300));
+    await functions.whenExited('crash');
     const second = await (await fetch(`${gateway.url}/functions/v1/crash`)).text();
     expect(second).not.toBe(first);
   });

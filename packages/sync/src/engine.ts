@@ -59,6 +59,14 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const logger = options.logger ?? consoleLogger;
   const fetchFn = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
   const factory = options.indexedDB ?? (globalThis.indexedDB as IDBFactory | undefined);
+  // liveQuery (watch, status counts) runs only when Dexie's global
+  // dependency is set, which Node lacks; lend it the factory we were given.
+  // Every database here is opened with explicit factories, so nothing else
+  // picks this up.
+  if (!Dexie.dependencies.indexedDB && options.indexedDB) {
+    Dexie.dependencies.indexedDB = options.indexedDB;
+    if (options.IDBKeyRange) Dexie.dependencies.IDBKeyRange = options.IDBKeyRange;
+  }
   const scope: object = factory ?? globalThis;
   const network = options.network ?? browserNetwork();
   const locks = options.locks ?? defaultLocks(scope);
@@ -156,6 +164,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         return outcome;
       },
       verify: (pulled) => verifier!.afterCatchUp(pulled),
+      auto: options.autoSync !== false,
       refreshCounts: async () => showCounts(await readCounts(database)),
       sendable: async () => (await nextBatch(database, { ...DEFAULT_PUSH_LIMITS, maxChanges: 1 })).entries.length,
       onSynced: async (at) => {

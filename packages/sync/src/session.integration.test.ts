@@ -75,7 +75,7 @@ describe('session', () => {
         ? { data: { session: null, user: null }, error: Object.assign(new Error('Invalid Refresh Token'), { status: 400 }) } as never
         : alice.client.auth.refreshSession()),
     });
-    const d = await device(alice.client, { supabase: auth as SupabaseClient });
+    const d = await device(alice.client, { supabase: auth as SupabaseClient, autoSync: true });
     await d.engine.syncNow();
     broken = true;
     const trip = await d.engine.create('trips', { name: 'Signed out elsewhere' });

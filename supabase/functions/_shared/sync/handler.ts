@@ -89,7 +89,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
       const health = await checkHealth({
         db,
         clock,
-        streams: () => ({ count: hub.size, listener: hub.listenerState() }),
+        streams: () => ({ count: hub.size, listener: hub.listenerState(), held: hub.heldCount }),
         ...(deps.healthTimeoutMs !== undefined ? { timeoutMs: deps.healthTimeoutMs } : {}),
       });
       log.outcome = health.status;

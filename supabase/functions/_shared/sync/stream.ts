@@ -67,6 +67,11 @@ export class StreamHub {
     return this.streams.size;
   }
 
+  /** Poke batches waiting for the watermark (health shows it; tests wait on it). */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
   listenerState(): ListenerState {
     if (!this.subscription) return 'idle';
     return this.connected ? 'ok' : 'down';
@@ -339,16 +344,15 @@ export class StreamHub {
   }
 
   private async releaseHeld(): Promise<void> {
-    const held = this.held;
-    this.held = [];
-    const still: HeldPokes[] = [];
-    for (const batch of held) {
-      if (await this.visible(batch)) this.deliver(batch);
-      else still.push(batch);
+    const delivered = new Set<HeldPokes>();
+    for (const batch of [...this.held]) {
+      if (await this.visible(batch)) {
+        this.deliver(batch);
+        delivered.add(batch);
+      }
     }
-    this.recheckMs = still.length === held.length ? Math.min(this.recheckMs * 2, RECHECK_MAX_MS) : RECHECK_MIN_MS;
-    this.held.unshift(...still);
-    if (this.held.length === 0) this.recheckMs = RECHECK_MIN_MS;
+    this.held = this.held.filter((batch) => !delivered.has(batch));
+    this.recheckMs = delivered.size === 0 && this.held.length > 0 ? Math.min(this.recheckMs * 2, RECHECK_MAX_MS) : RECHECK_MIN_MS;
     this.recheck = undefined;
     this.scheduleRecheck();
   }
