@@ -16,6 +16,20 @@ test('the app loads offline from the service worker', async ({ page, context }) 
   await expect(page.getByRole('link', { name: 'Offline trip' })).toBeHidden();
   await page.getByRole('button', { name: 'Undo' }).click();
   await expect(page.getByRole('link', { name: 'Offline trip' })).toBeVisible();
+  // Unsynced changes: the pending list shows them, and signing out asks first.
+  const form = page.getByRole('form', { name: 'New trip' });
+  await form.getByLabel('Trip name').fill('Made offline');
+  await form.getByRole('button', { name: 'Create trip' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Made offline' })).toBeVisible();
+  await page.getByRole('link', { name: 'Sync', exact: true }).click();
+  await expect(page.getByRole('heading', { name: /^Waiting to sync \([1-9]\d*\)$/ })).toBeVisible();
+  await expect(page.getByText('Create trips “Made offline”')).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  const ask = page.getByRole('alertdialog', { name: 'Sign out with unsynced changes?' });
+  await expect(ask).toContainText(/\d+ changes? (has|have) not reached the server yet/);
+  await ask.getByRole('button', { name: 'Stay signed in' }).click();
+  await expect(page.getByTestId('account-email')).toHaveText(email);
+  await page.getByRole('link', { name: 'Trips' }).click();
   // A deep link opens from the cached shell too.
   await page.getByRole('link', { name: 'Offline trip' }).click();
   await page.reload();

@@ -18,7 +18,10 @@ test('sign up, create a trip with two days and two people, and see a generated l
   await expect(list.getByRole('spinbutton', { name: 'Quantity of Socks (pairs) for Anna' })).toHaveValue('3');
 
   // Tick one off; progress follows. Group by person shows the same item under Anna.
-  await list.getByRole('checkbox', { name: 'Socks (pairs) for Anna' }).check();
+  // By keyboard: Tab reaches the checkbox, Space ticks it.
+  await list.getByRole('checkbox', { name: 'Socks (pairs) for Anna' }).focus();
+  await page.keyboard.press('Space');
+  await expect(list.getByRole('checkbox', { name: 'Socks (pairs) for Anna' })).toBeChecked();
   await expect(list.getByRole('status').first()).toHaveText(/^1 of \d+ packed$/);
   await list.getByRole('radio', { name: 'By person' }).check();
   await expect(list.getByRole('heading', { name: /^Anna/ })).toBeVisible();
