@@ -85,3 +85,26 @@ test('two devices of one user edit offline, reload offline, reconnect and conver
   await laptop.context.close();
   await phone.context.close();
 });
+
+test('offline with an expired access token, the user stays signed in and sees their trips', async ({ page, context }) => {
+  const email = newEmail('expired');
+  await signUp(page, email);
+  await createTrip(page, 'Long flight', '2026-09-01', '2026-09-02');
+  await expectSynced(page);
+  await waitForServiceWorker(page);
+
+  // Two hours later (the access token lasts one), with no network: the refresh cannot happen.
+  await context.setOffline(true);
+  await page.clock.install({ time: Date.now() + 2 * 3_600_000 });
+  await page.clock.resume();
+  await page.goto('/');
+  await expect(page.getByTestId('account-email')).toHaveText(email);
+  await expect(page.getByRole('link', { name: 'Long flight' })).toBeVisible();
+
+  // Back online, the engine refreshes the token and syncs an edit made meanwhile.
+  await page.getByRole('link', { name: 'Long flight' }).click();
+  await page.getByRole('textbox', { name: 'Destination' }).fill('Tokyo');
+  await page.getByRole('textbox', { name: 'Destination' }).blur();
+  await context.setOffline(false);
+  await expectSynced(page);
+});
