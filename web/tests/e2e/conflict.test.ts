@@ -42,7 +42,7 @@ test('a true conflict appears in the conflict centre and is resolved', async ({ 
   // The audit log shows the renames, by this user.
   await a.page.getByRole('link', { name: 'History' }).click();
   const history = a.page.getByRole('table');
-  await expect(history.getByRole('row').filter({ hasText: 'update trips' }).filter({ hasText: 'name' }).first()).toContainText('you');
+  await expect(history.getByRole('row').filter({ hasText: 'changed trip “City break in Porto and Rome”' }).first()).toContainText('you');
   // The health panel reports on the engine.
   await a.page.getByRole('link', { name: 'Health' }).click();
   await expect(a.page.getByRole('heading', { name: /^Status: (healthy|degraded)$/ })).toBeVisible();
