@@ -1,6 +1,6 @@
 // Calls that go straight to the server without touching the mirror: invite,
 // history, and the per-trip checksums recovery compares against.
-import { SyncError } from './errors.ts';
+import type { Logger } from './collaborators.ts';
 import type { Fetch, Transport } from './transport.ts';
 
 export interface HistoryEntry {
@@ -30,25 +30,31 @@ export class Remote {
 
   /**
    * Checksums through PostgREST's RPC route (`public.trip_checksums`), as
-   * hosted Supabase serves it. Where the route is missing (the local stack
-   * serves only auth and functions) the answer is null: nothing to compare.
+   * hosted Supabase serves it. The comparison is a safety net, never a reason
+   * to stop syncing: where the route is missing (the local stack serves only
+   * auth and functions; its 404 carries no CORS headers, so a browser sees a
+   * failed fetch) or fails, the answer is null and nothing is compared. After
+   * a 404 or a failed fetch it is not asked again in this session.
    */
-  defaultChecksum(url: string, anonKey: string, fetchFn: Fetch) {
+  defaultChecksum(url: string, anonKey: string, fetchFn: Fetch, logger: Logger) {
+    let unavailable = false;
     return async (tripIds: string[], token: string): Promise<Record<string, string> | null> => {
-      let response: Response;
+      if (unavailable) return null;
       try {
-        response = await fetchFn(`${url.replace(/\/+$/, '')}/rest/v1/rpc/trip_checksums`, {
+        const response = await fetchFn(`${url.replace(/\/+$/, '')}/rest/v1/rpc/trip_checksums`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, apikey: anonKey, 'content-type': 'application/json' },
           body: JSON.stringify({ trip_ids: tripIds }),
         });
+        if (response.status === 404) unavailable = true;
+        if (!response.ok) return null;
+        const rows = (await response.json()) as { trip_id: string; checksum: string }[];
+        return Object.fromEntries(rows.map((r) => [r.trip_id, r.checksum]));
       } catch (error) {
-        throw new SyncError('network', 'offline', 'Checksums could not be fetched.', true, undefined, undefined, error);
+        unavailable = true;
+        logger.debug('checksum_unavailable', { error: String(error) });
+        return null;
       }
-      if (response.status === 404) return null;
-      if (!response.ok) return null;
-      const rows = (await response.json()) as { trip_id: string; checksum: string }[];
-      return Object.fromEntries(rows.map((r) => [r.trip_id, r.checksum]));
     };
   }
 }
