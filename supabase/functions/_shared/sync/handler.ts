@@ -19,7 +19,16 @@ import type { z } from 'zod';
 import type { Verifier } from '../auth.ts';
 import type { Clock } from '../clock.ts';
 import type { SyncDb } from '../db.ts';
-import { describeForLog, fromDatabaseError, internalError, inviteError, SyncError, tooManyPushes, validation } from '../errors.ts';
+import {
+  describeForLog,
+  fromDatabaseError,
+  historyError,
+  internalError,
+  inviteError,
+  SyncError,
+  tooManyPushes,
+  validation,
+} from '../errors.ts';
 import { corsHeaders, errorResponse, jsonText, readBody } from '../http.ts';
 import type { LogEntry, Logger } from '../log.ts';
 import { checkHealth } from './health.ts';
@@ -36,6 +45,8 @@ export interface SyncHandlerDeps {
   /** Keys that unlock /health's details (service-role and secret keys). */
   secretKeys?: string[];
   maxPushesPerUser?: number;
+  /** Keeps the instance alive while a stream is open (`EdgeRuntime.waitUntil` on hosted). */
+  keepAlive?: (ended: Promise<void>) => void;
 }
 
 export interface SyncHandler {
@@ -66,6 +77,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
     headers: corsHeaders,
     ...(deps.heartbeatMs !== undefined ? { heartbeatMs: deps.heartbeatMs } : {}),
     ...(deps.maxStreamsPerUser !== undefined ? { maxStreamsPerUser: deps.maxStreamsPerUser } : {}),
+    ...(deps.keepAlive ? { keepAlive: deps.keepAlive } : {}),
   });
 
   const secretKeys = new Set((deps.secretKeys ?? []).filter(Boolean));
@@ -164,7 +176,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
       const history = parse(historyRequest, body);
       const page = await db.history(claims, history.trip_id, history.before, history.limit ?? DEFAULT_HISTORY_LIMIT)
         .catch((error) => {
-          throw fromDatabaseError(error);
+          throw historyError(error);
         });
       log.returned = page.entries.length;
       return jsonText(200, JSON.stringify(page));
