@@ -13,8 +13,6 @@ export const pendingFixes: Record<string, string> = {
   'change-without-entity': '#14.8',
   consent: '#14.4',
   'auth-nul-bytes': '#14.10',
-  // Not #14: an engine bug the fault runner found (reported to the lead), pinned in faults/inflight.test.ts.
-  'engine-edit-during-create-push': 'engine: an edit while syncNow takes the batch is dropped',
   // interfaces.md: transient database failures abort the push (503) instead of a stored `write_failed` rejection (sql/edge).
   'transient-db-failure-parks': 'sql/edge: transient failures are stored as rejections',
 };

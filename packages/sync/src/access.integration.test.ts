@@ -62,11 +62,8 @@ describe('membership consent', () => {
     await invitee.engine.stop();
   });
 
-  // push_changes refuses any trip_members write by a non-owner
-  // (packsync_private.may_write), so accepting through the engine is parked
-  // as permission_denied. DESIGN.md says `update('trip_members', id,
-  // { status: 'active' })` accepts. Marked `fails` so it turns red when fixed.
-  it.fails('an invitee accepts through the engine (update status → active) and gets the trip content', async () => {
+  // DESIGN.md: `update('trip_members', id, { status: 'active' })` accepts.
+  it('an invitee accepts through the engine (update status → active) and gets the trip content', async () => {
     const alice = await signUp('alice');
     const bob = await signUp('bob');
     const owner = await device(alice.client);
