@@ -4,6 +4,7 @@
 // pages of one browser, so a write on one device and its arrival on another
 // can be subtracted.
 import { createClient } from '@supabase/supabase-js';
+import Dexie from 'dexie';
 import { createSyncEngine, type SyncEngine } from '../../packages/sync/src/index.ts';
 import type { NetworkMonitor } from '../../packages/sync/src/collaborators.ts';
 
@@ -26,6 +27,7 @@ class NetworkSwitch implements NetworkMonitor {
 }
 
 let engine: SyncEngine | undefined;
+let floorDb: Dexie | undefined;
 const net = new NetworkSwitch();
 const need = () => {
   if (!engine) throw new Error('bench: start the engine first');
@@ -60,14 +62,20 @@ const api = {
     engine = createSyncEngine({ supabase, url: o.url, anonKey: o.anonKey, fetch: net.fetch, network: net, stream: o.stream, pushDelayMs: 0, checksum: null });
   },
 
-  /** start() until the first full sync is done; the items that landed in IndexedDB. */
-  async initialSync() {
+  /**
+   * start() until the first full sync is done, or the budget is spent (then
+   * the rate so far is what can be said); the items that landed in IndexedDB.
+   */
+  async initialSync(budgetMs = Number.POSITIVE_INFINITY) {
     const e = need();
     const t0 = now();
     await e.start();
-    await until(() => (e.status.get().initialSync.done ? true : undefined), (fn) => e.status.subscribe(fn));
+    const done = await Promise.race([
+      until(() => (e.status.get().initialSync.done ? true : undefined), (fn) => e.status.subscribe(fn)),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), Math.min(budgetMs, 2 ** 31 - 1))),
+    ]);
     const ms = now() - t0;
-    return { ms, items: await itemsTable().count() };
+    return { ms, items: await itemsTable().count(), done };
   },
 
   async start() {
@@ -129,6 +137,31 @@ const api = {
   },
 
   count: () => itemsTable().count(),
+
+  network: (on: boolean) => net.set(on),
+  syncNow: async () => void (await need().syncNow()),
+
+  /** The floor of a durable edit: one bare Dexie transaction putting a row and adding an outbox entry. */
+  async floorEdits(n: number) {
+    floorDb ??= new Dexie('packsync-bench-floor');
+    if (!floorDb.isOpen()) {
+      floorDb.version(1).stores({ items: 'id, trip_id', outbox: '++seq, row_id' });
+      await floorDb.open();
+    }
+    const db = floorDb;
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const id = `row-${i % 100}`;
+      const t0 = performance.now();
+      await db.transaction('rw', db.table('items'), db.table('outbox'), async () => {
+        const row = (await db.table('items').get(id)) ?? { id, trip_id: 't', name: 'x', quantity: 0, version: 1 };
+        await db.table('items').put({ ...row, quantity: 1 + (i % 900) });
+        await db.table('outbox').add({ row_id: id, entity: 'items', op: 'upsert', fields: { quantity: 1 + (i % 900) }, queued_at: Date.now() });
+      });
+      ms.push(performance.now() - t0);
+    }
+    return ms;
+  },
 
   /** The engine's own timings (push_ms, pull_ms, ...), as JSON. */
   metrics: () => JSON.parse(JSON.stringify(need().metrics())) as unknown,
