@@ -12,7 +12,7 @@ import { figure, ratios } from '../lib/stats.ts';
 import type { Measure } from '../lib/types.ts';
 
 const DOCS = 10_000;
-const ROUNDS = Number(process.env.PACKSYNC_BENCH_PEER_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.PACKSYNC_BENCH_PEER_ROUNDS ?? 1);
 
 export const peer: Measure = {
   name: 'peer',
@@ -45,7 +45,8 @@ export const peer: Measure = {
             const a = await browser.device();
             await a.call('open', open);
             await a.call('start');
-            const push = await a.call('drain', trip, DOCS);
+            await a.call('queue', trip, DOCS, 1);
+            const push = await a.call('drain');
             if (push.pending !== 0) throw new Error(`Packsync left ${push.pending} changes queued`);
             const b = await browser.device();
             await b.call('open', open);
@@ -74,7 +75,7 @@ export const peer: Measure = {
           figure({ id: 'peer.pouch_push_s', label: 'PouchDB push leg', unit: 's', samples: pouch.map((x) => x.push / 1000) }),
           figure({ id: 'peer.pouch_pull_s', label: 'PouchDB pull leg', unit: 's', samples: pouch.map((x) => x.pull / 1000) }),
         ],
-        notes: [`${ROUNDS} rounds, the two systems alternating first. PouchDB: bulkDocs of 10 000 item-like documents into A (untimed), A.replicate.to(server), then B.replicate.from(server) into an empty database. Packsync: 10 000 engine.create() offline on A (untimed), then online until the outbox is empty; then B's first sync from a null cursor until status.initialSync.done. The server side is leveldb via leveldown's prebuilt binary (no memdown needed).`],
+        notes: [`${ROUNDS} round(s), the two systems alternating first (PACKSYNC_BENCH_PEER_ROUNDS; one by default to keep the run within 20 minutes). PouchDB: bulkDocs of 10 000 item-like documents into A (untimed), A.replicate.to(server), then B.replicate.from(server) into an empty database. Packsync: 10 000 items queued offline on A (untimed; one engine.create, the rest copied in bulk into the engine's tables as measure 8 explains), then online until the outbox is empty; then B's first sync from a null cursor until status.initialSync.done. The server side is leveldb via leveldown's prebuilt binary (no memdown needed).`],
         evidence: {},
       };
     } finally {
