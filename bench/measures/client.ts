@@ -5,6 +5,7 @@ import { launch, peakHeap, type BenchBrowser, type Device } from '../lib/browser
 import { asUser, connect, createTrip, one, type Sql } from '../lib/db.ts';
 import { BENCH_PASSWORD, callSync, signUp, type ApiUser } from '../lib/http.ts';
 import { rotate } from '../lib/rounds.ts';
+import { describeRequests } from '../lib/server-log.ts';
 import { figure, ratios } from '../lib/stats.ts';
 import type { BenchContext, Measure, MeasureOutput } from '../lib/types.ts';
 
@@ -73,7 +74,9 @@ export const initialSync: Measure = {
     };
     await httpPull('before');
     const d = await device(false);
+    const mark = ctx.serverLog.mark();
     const out = await d.call('initialSync', INITIAL_BUDGET_MS);
+    const split = describeRequests(ctx.serverLog.since(mark, user.id), out.ms);
     const engine = [out.items / (out.ms / 1000)];
     const timings = await d.call('metrics');
     await d.call('stop');
@@ -95,6 +98,7 @@ export const initialSync: Measure = {
       ],
       notes: [
         `${INITIAL_ROWS.toLocaleString('en-US')} items (plus the trip and its membership) from a null cursor in 1000-row pages; engine time from start() to status.initialSync.done, items counted in IndexedDB after. HTTP alone before and after the engine run.`,
+        `Where the engine's time went: ${split}.`,
         ...(out.done ? [] : [`The engine run was stopped after ${INITIAL_BUDGET_MS / 1000} s with ${out.items.toLocaleString('en-US')} of ${INITIAL_ROWS.toLocaleString('en-US')} items in IndexedDB; the figure is the rate over those (the pages are alike, so the rate holds for the rest).`]),
       ],
       evidence: { 'engine metrics after the initial sync (pull_ms is the whole catch-up)': JSON.stringify(timings, null, 2) },
@@ -105,7 +109,7 @@ export const initialSync: Measure = {
 export const streamLatency: Measure = {
   name: 'stream_latency',
   title: '4. A write on device A → in device B\'s IndexedDB via the stream',
-  run: (ctx) => setting(ctx, 'stream', 1, async ({ ids, device, browser }): Promise<MeasureOutput> => {
+  run: (ctx) => setting(ctx, 'stream', 1, async ({ user, ids, device, browser }): Promise<MeasureOutput> => {
     const id = ids[0]!;
     const a = await device(true);
     const b = await device(true);
@@ -113,8 +117,10 @@ export const streamLatency: Measure = {
     await b.call('start');
     const latencies: number[] = [];
     const warmUp = 5;
+    let mark = 0;
     for (let i = 0; i < STREAM_EDITS + warmUp; i++) {
       const quantity = 2 + i;
+      if (i === warmUp) mark = ctx.serverLog.mark();
       await b.call('arm', id, quantity);
       const t0 = await a.call('edit', id, quantity);
       const t1 = await b.call('arrival');
@@ -122,6 +128,7 @@ export const streamLatency: Measure = {
       if ((i + 1) % 50 === 0) ctx.progress(`${i + 1 - warmUp}/${STREAM_EDITS} edits`);
     }
     const engineTimings = { deviceA: await a.call('metrics'), deviceB: await b.call('metrics') };
+    const split = describeRequests(ctx.serverLog.since(mark, user.id), latencies.reduce((x, y) => x + y, 0));
     await a.call('stop');
     await b.call('stop');
     return {
@@ -132,7 +139,8 @@ export const streamLatency: Measure = {
         figure({ id: 'stream_latency.p99', label: 'write on A → in B\'s IndexedDB, p99', unit: 'ms', headline: 'p99', samples: latencies,
           goal: { direction: 'at_most', value: 100, source: 'issue #12' } }),
       ],
-      notes: [`${STREAM_EDITS} edits of one item, one at a time after ${warmUp} warm-up edits; from just before A's engine.update() to B's engine.watch() seeing the new value (both devices are Chromium contexts of one browser, so their clocks are one). The path: A's local write, push over HTTP, commit, NOTIFY, the function's stream poke to B, B's pull, B's IndexedDB write, liveQuery.`],
+      notes: [`${STREAM_EDITS} edits of one item, one at a time after ${warmUp} warm-up edits; from just before A's engine.update() to B's engine.watch() seeing the new value (both devices are Chromium contexts of one browser, so their clocks are one). The path: A's local write, push over HTTP, commit, NOTIFY, the function's stream poke to B, B's pull, B's IndexedDB write, liveQuery.`,
+        `Over the ${STREAM_EDITS} edits: ${split}.`],
       evidence: { 'engine metrics of both devices after the edits (push_ms on A and pull_ms on B are the two legs)': JSON.stringify(engineTimings, null, 2) },
     };
   }),
@@ -186,14 +194,16 @@ export const localEdit: Measure = {
 export const offlineQueue: Measure = {
   name: 'offline_queue',
   title: '8. A 10 000-change offline queue drained',
-  run: (ctx) => setting(ctx, 'queue', 0, async ({ sql, trip, device, browser }): Promise<MeasureOutput> => {
+  run: (ctx) => setting(ctx, 'queue', 0, async ({ sql, user, trip, device, browser }): Promise<MeasureOutput> => {
     const d = await device(false);
     await d.call('start');
     // How queueing through engine.create behaves as the queue grows (ms a create, per slice of CURVE_SLICE).
     const curve = await d.call('queueCurve', trip, CURVE_SLICES * CURVE_SLICE, CURVE_SLICE);
     const queued = await d.call('queue', trip, QUEUE - CURVE_SLICES * CURVE_SLICE, 1);
     ctx.progress(`queued ${queued.queued} changes (${CURVE_SLICES * CURVE_SLICE} through engine.create: ${curve.map((x) => x.toFixed(0)).join(' → ')} ms a create)`);
+    const mark = ctx.serverLog.mark();
     const { result, peakBytes, startBytes } = await peakHeap(d.page, () => d.call('drain'));
+    const split = describeRequests(ctx.serverLog.since(mark, user.id), result.ms);
     await d.call('stop');
     const { n } = one(await sql<{ n: number }[]>`select count(*)::int as n from public.items where trip_id = ${trip}`);
     if (result.pending !== 0 || n !== QUEUE) throw new Error(`drain left ${result.pending} queued; the server has ${n} of ${QUEUE}`);
@@ -210,6 +220,7 @@ export const offlineQueue: Measure = {
           baseline: `ms a create per slice of ${CURVE_SLICE}: ${curve.map((x) => x.toFixed(1)).join(', ')}` }),
       ],
       notes: [
+        `Where the drain's time went: ${split}.`,
         'The issue sets no goal for the drain: time and peak memory are reported. Heap sampled every 100 ms through the DevTools protocol (Performance.getMetrics JSHeapUsedSize). Every queued item is checked on the server afterwards.',
         `Queue: the first ${CURVE_SLICES * CURVE_SLICE} through engine.create (offline), timed per slice; the other ${(QUEUE - CURVE_SLICES * CURVE_SLICE).toLocaleString('en-US')} copied in bulk from the last one's row, shadow and outbox entry into the engine's tables, because a create costs more the longer the queue (the create_slowdown figure) and 10 000 creates did not finish in 15 minutes.`,
       ],

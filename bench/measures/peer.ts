@@ -8,6 +8,7 @@ import { connect, createTrip } from '../lib/db.ts';
 import { BENCH_PASSWORD, signUp } from '../lib/http.ts';
 import { startPouchServer } from '../lib/pouch-server.ts';
 import { rotate } from '../lib/rounds.ts';
+import { describeRequests } from '../lib/server-log.ts';
 import { figure, ratios } from '../lib/stats.ts';
 import type { Measure } from '../lib/types.ts';
 
@@ -24,6 +25,7 @@ export const peer: Measure = {
     try {
       const pouch: { push: number; pull: number }[] = [];
       const packsync: { push: number; pull: number }[] = [];
+      const splits: string[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         for (const v of rotate(['pouch', 'packsync'] as const, r)) {
           if (v === 'pouch') {
@@ -46,11 +48,15 @@ export const peer: Measure = {
             await a.call('open', open);
             await a.call('start');
             await a.call('queue', trip, DOCS, 1);
+            const pushMark = ctx.serverLog.mark();
             const push = await a.call('drain');
+            splits.push(`push leg: ${describeRequests(ctx.serverLog.since(pushMark, user.id), push.ms)}`);
             if (push.pending !== 0) throw new Error(`Packsync left ${push.pending} changes queued`);
             const b = await browser.device();
             await b.call('open', open);
+            const pullMark = ctx.serverLog.mark();
             const pull = await b.call('initialSync');
+            splits.push(`pull leg: ${describeRequests(ctx.serverLog.since(pullMark, user.id), pull.ms)}`);
             if (pull.items !== DOCS) throw new Error(`Packsync's B has ${pull.items} of ${DOCS} items`);
             await a.call('stop');
             await b.call('stop');
@@ -76,7 +82,7 @@ export const peer: Measure = {
           figure({ id: 'peer.pouch_pull_s', label: 'PouchDB pull leg', unit: 's', samples: pouch.map((x) => x.pull / 1000) }),
         ],
         notes: [`${ROUNDS} round(s), the two systems alternating first (PACKSYNC_BENCH_PEER_ROUNDS; one by default to keep the run within 20 minutes). PouchDB: bulkDocs of 10 000 item-like documents into A (untimed), A.replicate.to(server), then B.replicate.from(server) into an empty database. Packsync: 10 000 items queued offline on A (untimed; one engine.create, the rest copied in bulk into the engine's tables as measure 8 explains), then online until the outbox is empty; then B's first sync from a null cursor until status.initialSync.done. The server side is leveldb via leveldown's prebuilt binary (no memdown needed).`],
-        evidence: {},
+        evidence: { 'Packsync: the server\'s share of each leg (the sync function\'s request log)': splits.join('\n') },
       };
     } finally {
       await browser.close();
