@@ -16,8 +16,7 @@ import { textTable } from '../bench/lib/render.ts';
 import { loadResults, mergeResults, writeOutputs } from '../bench/lib/results.ts';
 import type { BenchContext, MeasureReport } from '../bench/lib/types.ts';
 import { measures } from '../bench/measures/index.ts';
-import { defaultConfig, repoRoot, startStack } from '../packages/stack/src/index.ts';
-import { freePort } from '../packages/stack/src/net.ts';
+import { defaultConfig, freePort, repoRoot, startStack } from '../packages/stack/src/index.ts';
 import { connect, one } from '../bench/lib/db.ts';
 import { onShutdown } from './shutdown.ts';
 

@@ -4,13 +4,34 @@
 
 -- Schema ---------------------------------------------------------------------
 create schema if not exists packsync_private;
+
+-- Server version -------------------------------------------------------------
+-- The migrations need PostgreSQL 17 (JSON_VALUE, among others). On an older
+-- server they would fail somewhere in the middle with a confusing error;
+-- this says why at once, before anything else is created.
+create or replace function packsync_private.require_server_version(minimum integer)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if pg_catalog.current_setting('server_version_num')::integer < minimum then
+    raise exception 'packsync needs PostgreSQL % or newer; this server runs PostgreSQL %',
+      minimum / 10000, pg_catalog.current_setting('server_version')
+      using errcode = '0A000',
+        hint = 'On Supabase, upgrade the project''s Postgres version (Project Settings > Infrastructure), then run the migrations again.';
+  end if;
+end
+$$;
+revoke all on function packsync_private.require_server_version(integer) from public;
+do $$ begin perform packsync_private.require_server_version(170000); end $$;
 revoke all on schema packsync_private from public;
 -- Policies and the invoker RPCs call helpers from here as the caller's role.
 grant usage on schema packsync_private to authenticated, service_role;
 
--- Functions created here are executable by PUBLIC unless revoked; every
--- migration revokes and grants explicitly.
-alter default privileges in schema packsync_private revoke execute on functions from public;
+-- Functions created here are executable by PUBLIC unless revoked (a
+-- per-schema default privilege cannot take back PostgreSQL's global one);
+-- 20261201190000_grants.sql revokes and grants every right explicitly.
 
 -- Helper functions -------------------------------------------------------------
 

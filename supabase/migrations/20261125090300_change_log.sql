@@ -59,14 +59,17 @@ create or replace function packsync_private.log_shape(entity text,
   out trip_expr text, out member_expr text, out fields text[], out values_expr text)
 language sql
 stable
+set search_path = ''
 as $$
-  select case when entity = 'trips' then 'n.id' else 'n.trip_id' end,
-    case when entity = 'trip_members' then 'n.user_id' else 'null::uuid' end,
+  select format('n.%I', e.trip_column),
+    case when e.member_column is null then 'null::uuid' else format('n.%I', e.member_column) end,
     array_agg(a.attname::text order by a.attname),
     'jsonb_build_object(' || string_agg(format('%L, n.%I', a.attname, a.attname), ', ' order by a.attname) || ')'
-  from pg_catalog.pg_attribute a
-  where a.attrelid = ('public.' || entity)::regclass and a.attnum > 0 and not a.attisdropped
+  from packsync_private.entities e
+  join pg_catalog.pg_attribute a on a.attrelid = ('public.' || e.name)::regclass
+  where e.name = log_shape.entity and a.attnum > 0 and not a.attisdropped
     and a.attname not in ('id', 'version', 'created_at', 'updated_at', 'created_by')
+  group by e.trip_column, e.member_column
 $$;
 
 -- Inserts and hard deletes: the whole row (its non-system columns) is the
@@ -156,7 +159,7 @@ do $$
 declare
   t text;
 begin
-  foreach t in array array['trips', 'trip_members', 'people', 'items', 'rule_overrides'] loop
+  for t in select e.name from packsync_private.entities e order by e.parent_order loop
     execute format('create trigger log_insert after insert on public.%I
       referencing new table as new_rows for each statement execute function packsync_private.log_rows()', t);
     execute format('create trigger log_update after update on public.%I
@@ -168,7 +171,7 @@ end
 $$;
 
 -- Deleting a trip (setting deleted_at, by push or plain UPDATE) tombstones its
--- people, items and rule overrides in the same transaction, through their own
+-- rows (the registry's deleted_with_trip: people, items and rule overrides) in the same transaction, through their own
 -- triggers (versions bumped, log rows written). Memberships stay, so members
 -- keep reading the tombstones and pull them as deletes. Security definer: the
 -- trip is already deleted, so the editors' update policy no longer admits it.
@@ -180,6 +183,7 @@ set search_path = ''
 as $$
 declare
   gone uuid[];
+  child text;
 begin
   select array_agg(n.id) into gone
   from new_rows n join old_rows o on o.id = n.id
@@ -187,9 +191,10 @@ begin
   if gone is null then
     return null;
   end if;
-  update public.people set deleted_at = now() where trip_id = any (gone) and deleted_at is null;
-  update public.rule_overrides set deleted_at = now() where trip_id = any (gone) and deleted_at is null;
-  update public.items set deleted_at = now() where trip_id = any (gone) and deleted_at is null;
+  for child in select e.name from packsync_private.entities e where e.deleted_with_trip order by e.parent_order loop
+    execute format('update public.%I set deleted_at = now() where trip_id = any ($1) and deleted_at is null', child)
+      using gone;
+  end loop;
   return null;
 end
 $$;

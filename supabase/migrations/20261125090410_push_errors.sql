@@ -1,6 +1,25 @@
--- push_changes, part 2 of 5: per-change errors. The codes a result may
--- carry, and which database errors are transient (abort the push, nothing
--- recorded) rather than a rejection of the change.
+-- push_changes, part 2 of 5: per-change errors and limits. The codes a
+-- result may carry, which database errors are transient (abort the push,
+-- nothing recorded) rather than a rejection of the change, and the limits
+-- that bound what one push may cost whatever its shape.
+
+-- The work one push may do (issue 14.1). Past a limit, the remaining changes
+-- come back `rejected` / `retry_later` (retryable, not recorded): the client
+-- sends them again in a later push, which makes progress of its own.
+--   max_rounds: how many times one row may be changed in one push (each
+--     repeat is another round of set statements);
+--   max_history: how many versions of a row's log a stale change reads to
+--     find what changed since its base; beyond it, every field counts as
+--     changed (as after compaction);
+--   max_retries: how many bisection retries the writes of one push may make
+--     to single out the changes that fail.
+create or replace function packsync_private.push_limits(out max_rounds integer, out max_history integer, out max_retries integer)
+language sql
+immutable
+set search_path = ''
+as $$
+  select 8, 100, 64
+$$;
 
 -- SQLSTATEs that say "try again later", not "this change is wrong":
 -- transaction rollback (40: serialization failure, deadlock), insufficient
@@ -84,6 +103,7 @@ $$;
 -- Grants -------------------------------------------------------------------------
 grant select on packsync_private.push_error_codes to authenticated;
 grant execute on function
+  packsync_private.push_limits(),
   packsync_private.is_transient(text),
   packsync_private.push_error(text, text),
   packsync_private.write_error(text, text)

@@ -151,6 +151,7 @@ declare
   written record;
   state text;
   message text;
+  retries integer;
 begin
   if n = 0 then
     return batch;
@@ -174,9 +175,54 @@ begin
   if n = 1 then
     return array[packsync_private.decide(batch[1], 'rejected', error => packsync_private.write_error(state, message))];
   end if;
+  -- Each retry is a sub-transaction and a set write: a push full of failing
+  -- changes would cost ~2n of them. Past the push's budget the rest is left
+  -- for the client to send again (the counter lives in a transaction-local
+  -- setting, outside the rolled-back sub-transaction).
+  retries := coalesce(nullif(current_setting('packsync.write_retries', true), '')::integer, 0) + 2;
+  if retries > (packsync_private.push_limits()).max_retries then
+    return array(select packsync_private.decide(b, 'rejected', error => packsync_private.push_error('retry_later',
+        'this push made too many attempts to single out failing changes; send this change again'))
+      from unnest(batch) b order by b.ord);
+  end if;
+  perform set_config('packsync.write_retries', retries::text, true);
   half := n / 2;
   return packsync_private.push_write(entity, batch[1:half], update_cols)
       || packsync_private.push_write(entity, batch[half + 1:n], update_cols);
+end
+$$;
+
+-- Step 5 of a stage: writes what was decided, set-wise; failures come back
+-- rejected. Returns the changes of the batch with each written change's row,
+-- in no particular order (push_run orders the whole batch once).
+create or replace function packsync_private.push_apply(entity text, batch packsync_private.push_change[], update_cols text[])
+returns packsync_private.push_change[]
+language plpgsql
+set search_path = ''
+as $$
+declare
+  writes packsync_private.push_change[] :=
+    array(select b from unnest(batch) b where b.action in ('insert', 'update', 'tombstone') order by b.ord);
+  ids uuid[];
+  written jsonb;
+begin
+  if cardinality(writes) = 0 then
+    return batch;
+  end if;
+  writes := packsync_private.push_write(entity, writes, update_cols);
+  -- New trips could not use RETURNING (see push_write_set): read them now.
+  ids := array(select w.id from unnest(writes) w where w.status <> 'rejected' and w.row_data is null);
+  if cardinality(ids) > 0 then
+    execute format('select jsonb_object_agg(t.id, to_jsonb(t)) from public.%I t where t.id = any ($1)', entity)
+      into written using ids;
+    writes := array(
+      select case when w.status = 'rejected' or w.row_data is not null then w
+        else packsync_private.decide(w, w.status, null, (written -> w.id::text ->> 'version')::bigint, (written -> w.id::text)::json)
+        end
+      from unnest(writes) w);
+  end if;
+  return array(select b from unnest(batch) b where b.action is null or b.action not in ('insert', 'update', 'tombstone'))
+    || writes;
 end
 $$;
 
@@ -184,5 +230,6 @@ $$;
 grant execute on function
   packsync_private.field_exprs(text, text[]),
   packsync_private.push_write_set(text, packsync_private.push_change[], text[]),
-  packsync_private.push_write(text, packsync_private.push_change[], text[])
+  packsync_private.push_write(text, packsync_private.push_change[], text[]),
+  packsync_private.push_apply(text, packsync_private.push_change[], text[])
   to authenticated;

@@ -29,7 +29,9 @@ begin
   if not exists (select 1 from auth.users u where u.id = new.user_id) then
     raise exception 'new row violates row-level security policy for table "trip_members"' using errcode = '42501';
   end if;
-  if new.user_id is distinct from uid then
+  -- Only a valid value is replaced, so that an invalid one is still refused
+  -- by the constraint, as the model refuses it.
+  if new.user_id is distinct from uid and new.status = 'active' then
     new.status := 'invited';
   end if;
   return new;
@@ -83,7 +85,11 @@ create trigger guard_membership_change before update on public.trip_members
 -- Owners invite a user by e-mail address. Every reason an invitation cannot be
 -- made (nobody has that address, they are already a member or invited, it is
 -- the caller) is the same error, so the call does not tell who has an account.
-create or replace function public.invite_member(trip_id uuid, email text, role text)
+-- The work needs the owner's rights (reading auth.users), so it runs as
+-- definer from the private schema; the API exposes only the invoker wrapper
+-- below (Supabase's advisor flags security definer functions in exposed
+-- schemas: lint 0029).
+create or replace function packsync_private.invite_member(trip_id uuid, email text, role text)
 returns jsonb
 language plpgsql
 security definer
@@ -126,8 +132,16 @@ begin
 end
 $$;
 
--- Grants -------------------------------------------------------------------------
-revoke all on function packsync_private.prepare_membership(), packsync_private.guard_membership_change()
+create or replace function public.invite_member(trip_id uuid, email text, role text)
+returns jsonb
+language sql
+volatile
+set search_path = ''
+as $$
+  select packsync_private.invite_member(trip_id, email, role)
+$$;
+
+-- Grants (decided in 20261201190000_grants.sql) ---------------------------------
+revoke all on function packsync_private.prepare_membership(), packsync_private.guard_membership_change(),
+  packsync_private.invite_member(uuid, text, text), public.invite_member(uuid, text, text)
   from public, anon, authenticated, service_role;
-revoke all on function public.invite_member(uuid, text, text) from public, anon;
-grant execute on function public.invite_member(uuid, text, text) to authenticated, service_role;

@@ -9,7 +9,7 @@
 -- * JSON values as a client sends them: packsync_private.field_error, for the
 --   push path, because a column's input function turns JSON "yes" into a
 --   boolean and "today" into a date before any constraint sees it.
--- Sections: value checks, constraints, field_error, grants.
+-- Sections: value checks, constraints, field_error.
 
 -- Value checks ---------------------------------------------------------------------
 -- White space as JavaScript's String.prototype.trim sees it (the model's
@@ -194,29 +194,5 @@ as $$
   limit 1
 $$;
 
--- Grants -------------------------------------------------------------------------------
--- Constraints run with the writer's rights: every API role evaluates them.
-revoke all on function
-  packsync_private.is_blank(text),
-  packsync_private.is_text(jsonb, integer, boolean),
-  packsync_private.is_iso_date(jsonb),
-  packsync_private.is_quantity(jsonb),
-  packsync_private.is_flag_set(jsonb, text[]),
-  packsync_private.has_exactly_keys(jsonb, text[]),
-  packsync_private.item_categories(),
-  packsync_private.is_trip_days(jsonb),
-  packsync_private.is_generated_snapshot(jsonb),
-  packsync_private.field_error(text, jsonb)
-  from public;
-grant execute on function
-  packsync_private.is_blank(text),
-  packsync_private.is_text(jsonb, integer, boolean),
-  packsync_private.is_iso_date(jsonb),
-  packsync_private.is_quantity(jsonb),
-  packsync_private.is_flag_set(jsonb, text[]),
-  packsync_private.has_exactly_keys(jsonb, text[]),
-  packsync_private.item_categories(),
-  packsync_private.is_trip_days(jsonb),
-  packsync_private.is_generated_snapshot(jsonb),
-  packsync_private.field_error(text, jsonb)
-  to authenticated, service_role;
+-- Grants: 20261201190000_grants.sql (check constraints run with the writer's
+-- rights, so every role that writes rows may execute the value checks).

@@ -42,11 +42,13 @@ export const SCHEMA_VERSIONS: readonly { version: number; stores: Record<string,
   },
   {
     // 2: server rows of pending edits moved out of the entity rows into
-    // `shadows`; `parked` became an indexed 0/1 so the UI can count it.
+    // `shadows`; `parked` became an indexed 0/1 so the UI can count it;
+    // conflicts are listed oldest first.
     version: 2,
     stores: {
       shadows: '[entity+id], trip_id',
       outbox: '++seq, [entity+row_id], trip_id, parked',
+      conflicts: 'id, [entity+row_id], trip_id, detected_at',
     },
   },
 ];

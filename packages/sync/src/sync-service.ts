@@ -6,7 +6,7 @@
 // supabase-js has a new token.
 import type { Clock, Logger, NetworkMonitor } from './collaborators.ts';
 import type { Backoff } from './backoff.ts';
-import type { SyncError } from './errors.ts';
+import { asSyncError, offline, type SyncError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 import type { PullOutcome } from './pull.ts';
 import type { PushOutcome } from './push.ts';
@@ -29,6 +29,10 @@ export interface SyncServiceDeps {
   /** Outbox entries a push could send now. */
   sendable(): Promise<number>;
   onSynced(at: number): Promise<void>;
+  /** Re-reads pending/parked/conflict counts into the status (so a cycle ends with them current). */
+  refreshCounts(): Promise<void>;
+  /** false: never schedule by itself (only syncNow runs cycles). */
+  auto: boolean;
 }
 
 const MAX_ROUNDS = 50;
@@ -62,17 +66,17 @@ export class SyncService {
     );
   }
 
-  stop(): Promise<unknown> {
+  /** Stops scheduling. A cycle in flight is not awaited (its request may never answer); it ends on its own. */
+  stop(): void {
     this.stopped = true;
     this.clearTimer();
     this.unsubscribe.forEach((u) => u());
     this.unsubscribe = [];
-    return this.running ?? Promise.resolve();
   }
 
   /** Runs soon (coalescing triggers: edits, pokes, coming online). */
   schedule(delayMs: number): void {
-    if (this.stopped || this.pausedForAuth) return;
+    if (this.stopped || this.pausedForAuth || !this.deps.auto) return;
     this.clearTimer();
     this.timer = this.deps.clock.setTimeout(() => {
       this.timer = null;
@@ -96,24 +100,43 @@ export class SyncService {
       return this.running;
     }
     this.running = (async () => {
-      let summary: SyncSummary;
+      const total: SyncSummary = { ok: true, pushed: 0, pulled: 0, conflicts: 0, parked: 0, error: null };
       do {
         this.again = false;
-        summary = await this.cycle();
-      } while (this.again && !this.stopped && summary.ok);
-      return summary;
+        const s = await this.cycle();
+        total.pushed += s.pushed;
+        total.pulled += s.pulled;
+        total.conflicts += s.conflicts;
+        total.parked += s.parked;
+        total.ok = s.ok;
+        total.error = s.error;
+      } while (this.again && !this.stopped);
+      return total;
     })().finally(() => {
       this.running = null;
     });
     return this.running;
   }
 
+  /** A cycle never rejects: anything thrown (a database closed under it by stop) becomes its error. */
   private async cycle(): Promise<SyncSummary> {
+    try {
+      return await this.attempt();
+    } catch (error) {
+      const e = asSyncError(error);
+      this.deps.logger.warn('sync_cycle_failed', { error: e.toJSON() });
+      return { ok: false, pushed: 0, pulled: 0, conflicts: 0, parked: 0, error: e };
+    }
+  }
+
+  private async attempt(): Promise<SyncSummary> {
     const { status, metrics, clock } = this.deps;
     const summary: SyncSummary = { ok: false, pushed: 0, pulled: 0, conflicts: 0, parked: 0, error: null };
     const started = clock.now();
     status.set({ state: 'syncing' });
-    let error = await this.rounds(summary);
+    // Offline by the platform's word: do not hand changes to a push that
+    // cannot leave (a push marks them sent-once, which stops compaction).
+    let error = this.deps.network.online() ? await this.rounds(summary) : offline();
     if (error && error.type === 'auth' && !this.stopped) {
       // One refresh and one more try; a token that expired while offline lands here.
       try {
@@ -125,6 +148,7 @@ export class SyncService {
     }
     summary.error = error;
     summary.ok = error === null;
+    await this.deps.refreshCounts().catch((e: unknown) => this.deps.logger.warn('count_failed', { error: String(e) }));
     metrics.timing('sync_ms', clock.now() - started);
     if (!error) {
       this.deps.backoff.reset();

@@ -16,7 +16,9 @@ import {
   CATEGORIES,
   entityFieldSchemas,
   entityRowSchemas,
+  MEMBERSHIP_STATUSES,
   PERSON_KINDS,
+  ROLES,
   personPreferences,
   TAGS,
   tripSettings,
@@ -27,11 +29,12 @@ const url = process.env.PACKSYNC_DB_URL;
 if (!url) throw new Error('PACKSYNC_DB_URL is not set: run through `npm test` or export a running stack\'s URL.');
 
 const userId = randomUUID();
+const otherUserId = randomUUID();
 const tripId = randomUUID();
 const claims = JSON.stringify({ sub: userId, role: 'authenticated' });
 const sql = postgres(url, { max: 1, onnotice: () => {} });
 
-type Entity = Exclude<EntityName, 'trip_members'>;
+type Entity = EntityName;
 const day = (date: string, extra: Record<string, unknown> = {}) => ({ date, label: '', tags: [], ...extra });
 const snapshot = { name: 'Socks', quantity: 2, category: 'clothing', notes: '' };
 // JSON.parse makes __proto__ an own key, as it arrives over the wire.
@@ -48,6 +51,7 @@ const flagCases = (keys: string[]) => [
 
 const base: Record<Entity, Record<string, unknown>> = {
   trips: { name: 'Lisbon', destination: '', start_date: null, end_date: null, days: [], settings: {} },
+  trip_members: { trip_id: tripId, user_id: otherUserId, role: 'viewer' },
   people: { trip_id: tripId, name: 'Ana', kind: 'adult', preferences: {} },
   items: { trip_id: tripId, person_id: null, name: 'Socks', category: 'misc', quantity: 1, packed: false, notes: '',
     day: null, rule_id: null, generated: null },
@@ -67,6 +71,10 @@ const candidates: Record<Entity, Record<string, unknown[]>> = {
       {}, 'x', null,
     ],
     settings: flagCases(Object.keys(tripSettings.shape)),
+  },
+  trip_members: {
+    role: [...ROLES, 'admin', 'Owner', null],
+    status: [...MEMBERSHIP_STATUSES, 'pending', 1, null],
   },
   people: {
     name: texts(100),
@@ -139,7 +147,8 @@ async function insertRow(tx: postgres.TransactionSql, entity: Entity, row: Recor
 
 beforeAll(async () => {
   await sql.begin(async (tx) => {
-    await tx`insert into auth.users (id, email) values (${userId}, ${`${userId}@model-checks.test`})`;
+    await tx`insert into auth.users (id, email) values (${userId}, ${`${userId}@model-checks.test`}),
+      (${otherUserId}, ${`${otherUserId}@model-checks.test`})`;
     await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${claims}, true)`;
     await tx`insert into public.trips (id, name) values (${tripId}, 'Model checks')`;
   });
@@ -147,7 +156,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sql`delete from public.trips where id = ${tripId}`;
-  await sql`delete from auth.users where id = ${userId}`;
+  await sql`delete from auth.users where id in (${userId}, ${otherUserId})`;
   await sql.end();
 });
 

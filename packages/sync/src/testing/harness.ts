@@ -44,6 +44,9 @@ export class Switch implements NetworkMonitor {
   /** Requests that reached the server (for "the response was lost" tests: set `loseResponses`). */
   loseResponses = 0;
   requests: string[] = [];
+  /** While set, push responses that came back are held here and never delivered (a tab closing mid-sync). */
+  holdPushes = false;
+  held = 0;
 
   online(): boolean {
     return this.on;
@@ -64,6 +67,11 @@ export class Switch implements NetworkMonitor {
     const url = String(input instanceof Request ? input.url : input);
     this.requests.push(url);
     const response = await globalThis.fetch(input, init);
+    if (this.holdPushes && url.endsWith('/push')) {
+      await response.text();
+      this.held++;
+      return new Promise<Response>(() => {});
+    }
     if (this.loseResponses > 0 && url.endsWith('/push')) {
       this.loseResponses--;
       await response.text();
@@ -87,7 +95,7 @@ export async function device(supabase: SupabaseClient, options: Partial<SyncEngi
   const s = stack();
   const make = (extra: Partial<SyncEngineOptions> = {}) => createSyncEngine({
     supabase, url: s.apiUrl, anonKey: s.anonKey, indexedDB, IDBKeyRange, fetch: net.fetch, network: net,
-    logger: silentLogger, stream: false, checksum: sqlChecksum, ...options, ...extra,
+    logger: silentLogger, stream: false, autoSync: false, checksum: sqlChecksum, ...options, ...extra,
   });
   const engine = make();
   await engine.start();
@@ -123,5 +131,43 @@ export async function sqlChecksum(tripIds: string[], token: string): Promise<Rec
 export async function serverRows(entity: string, tripId: string): Promise<Record<string, unknown>[]> {
   const column = entity === 'trips' ? 'id' : 'trip_id';
   return db().unsafe(`select to_jsonb(t) as r from public.${entity} t where ${column} = $1 and deleted_at is null order by id`, [tripId])
-    .then((rows) => rows.map((x) => x.r as Record<string, unknown>));
+    .then((rows) => rows.map((x) => JSON.parse(JSON.stringify(x.r)) as Record<string, unknown>));
+}
+
+/**
+ * Shares a trip: the owner's engine creates the membership (the server makes
+ * it `invited`), and the member accepts it. The acceptance is made in SQL as
+ * the member, through RLS and the consent trigger: push_changes does not yet
+ * let a non-owner write their own membership (see access.integration.test.ts,
+ * the `fails` case, and the report to the lead).
+ */
+export async function share(owner: SyncEngine, tripId: string, member: { id: string; engine: SyncEngine }, role: 'editor' | 'viewer' = 'editor'): Promise<string> {
+  const membership = await owner.create('trip_members', { trip_id: tripId, user_id: member.id, role });
+  const summary = await owner.syncNow();
+  if (summary.error) throw summary.error;
+  const claims = JSON.stringify({ sub: member.id, role: 'authenticated' });
+  await db().begin(async (tx) => {
+    await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${claims}, true)`;
+    await tx`update public.trip_members set status = 'active' where id = ${membership} and status = 'invited'`;
+  });
+  await member.engine.syncNow();
+  return membership;
+}
+
+/** Every row of every entity on the device, by entity, sorted by id. */
+export async function mirror(engine: SyncEngine, tripId: string): Promise<Record<string, Record<string, unknown>[]>> {
+  const out: Record<string, Record<string, unknown>[]> = {};
+  for (const entity of ['trips', 'trip_members', 'people', 'items', 'rule_overrides'] as const) {
+    out[entity] = (await engine.list(entity, { trip_id: tripId })).sort((a, b) => a.id.localeCompare(b.id));
+  }
+  return out;
+}
+
+/** The same, from the server. */
+export async function serverMirror(tripId: string): Promise<Record<string, Record<string, unknown>[]>> {
+  const out: Record<string, Record<string, unknown>[]> = {};
+  for (const entity of ['trips', 'trip_members', 'people', 'items', 'rule_overrides']) {
+    out[entity] = (await serverRows(entity, tripId)).sort((a, b) => String(a.id).localeCompare(String(b.id)));
+  }
+  return out;
 }
