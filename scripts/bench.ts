@@ -24,6 +24,7 @@ const files = {
   json: path.join(repoRoot, 'bench', 'results', 'latest.json'),
   page: path.join(repoRoot, 'docs', 'benchmarks.md'),
   charts: path.join(repoRoot, 'docs', 'benchmarks'),
+  findings: path.join(repoRoot, 'bench', 'findings.md'),
 };
 const INTRO = `
 Produced by \`npm run bench\` (scripts/bench.ts, bench/**): a throw-away stack (Postgres 17 with fsync off, the
