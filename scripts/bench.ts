@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MeasureSkipped } from '../bench/lib/errors.ts';
 import { machine } from '../bench/lib/machine.ts';
+import { ServerLog } from '../bench/lib/server-log.ts';
 import { textTable } from '../bench/lib/render.ts';
 import { loadResults, mergeResults, writeOutputs } from '../bench/lib/results.ts';
 import type { BenchContext, MeasureReport } from '../bench/lib/types.ts';
@@ -23,6 +24,7 @@ const files = {
   json: path.join(repoRoot, 'bench', 'results', 'latest.json'),
   page: path.join(repoRoot, 'docs', 'benchmarks.md'),
   charts: path.join(repoRoot, 'docs', 'benchmarks'),
+  findings: path.join(repoRoot, 'bench', 'findings.md'),
 };
 const INTRO = `
 Produced by \`npm run bench\` (scripts/bench.ts, bench/**): a throw-away stack (Postgres 17 with fsync off, the
@@ -54,11 +56,15 @@ await chmod(dataRoot, 0o755);
 await mkdir(path.join(repoRoot, '.packsync'), { recursive: true });
 const stackLogPath = path.join(repoRoot, '.packsync', 'bench-stack.log');
 const stackLog = createWriteStream(stackLogPath);
+const serverLog = new ServerLog();
 const config = defaultConfig({
   dbPort: Number(process.env.PACKSYNC_BENCH_DB_PORT ?? (await freePort())),
   apiPort: Number(process.env.PACKSYNC_BENCH_API_PORT ?? (await freePort())),
   dataDir: path.join(dataRoot, 'db'),
-  log: (line) => stackLog.write(`${line}\n`),
+  log: (line) => {
+    stackLog.write(`${line}\n`);
+    serverLog.add(line);
+  },
 });
 const started = performance.now();
 const clock = () => `${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s`;
@@ -90,6 +96,7 @@ try {
       anonKey: config.anonKey,
       serviceRoleKey: config.serviceRoleKey,
       progress: (line) => console.log(`${clock()}  ${m.name}: ${line}`),
+      serverLog,
     };
     const t0 = performance.now();
     const base = { name: m.name, title: m.title };

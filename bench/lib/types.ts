@@ -82,6 +82,8 @@ export interface BenchContext {
   serviceRoleKey: string;
   /** One line of progress, shown while the measure runs. */
   progress: (line: string) => void;
+  /** The sync function's request log of this run. */
+  serverLog: import('./server-log.ts').ServerLog;
 }
 
 export interface Measure {
