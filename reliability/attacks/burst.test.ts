@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES, MAX_CHANGES_PER_PUSH, MAX_STREAMS_PER_USER } from '../../packages/protocol/src/index.ts';
+import { attack } from './pending-fixes.ts';
 import { recordFigures } from '../support/figures.ts';
 import { describeLatency, summarize } from '../support/latency.ts';
 import { expectTypedError } from '../support/shape.ts';
@@ -127,7 +128,7 @@ describe(`a burst of ${BURST} requests from one user`, () => {
     expect(failures, 'the other user\'s pulls that failed during the burst').toBe(0);
   }, 600_000);
 
-  it(`50 concurrent stream opens let at most ${MAX_STREAMS_PER_USER} through`, async () => {
+  attack('stream-cap-atomic', `50 concurrent stream opens let at most ${MAX_STREAMS_PER_USER} through`, async () => {
     const racer = await signUp(s, 'burst-racer');
     const opened = await Promise.all(Array.from({ length: 50 }, () => openStream(s, racer)));
     for (const st of opened) st.close();

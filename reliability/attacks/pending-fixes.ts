@@ -12,6 +12,7 @@ export const pendingFixes: Record<string, string> = {
   'duplicate-json-keys-deep': '#14.8',
   'change-without-entity': '#14.8',
   consent: '#14.4',
+  'stream-cap-atomic': '#14.9',
   'auth-nul-bytes': '#14.10',
   // Not #14: an engine bug the fault runner found (reported to the lead), pinned in faults/inflight.test.ts.
   'engine-edit-during-create-push': 'engine: an edit while syncNow takes the batch is dropped',
