@@ -2,8 +2,7 @@
 // foreground until Ctrl-C or SIGTERM, which stop everything it started.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { configFromEnv, repoRoot, startStack } from '../packages/stack/src/index.ts';
-import { stopProcess } from '../packages/stack/src/functions/workers.ts';
+import { configFromEnv, repoRoot, startStack, stopProcess } from '../packages/stack/src/index.ts';
 import { onShutdown } from './shutdown.ts';
 
 const config = configFromEnv();

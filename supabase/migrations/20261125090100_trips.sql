@@ -33,9 +33,16 @@ create table public.trip_members (
   trip_id uuid not null references public.trips (id) on delete cascade,
   user_id uuid not null references auth.users (id) on delete cascade,
   role text not null
-    constraint trip_members_role check (role in ('owner', 'editor', 'viewer'))
+    constraint trip_members_role check (role in ('owner', 'editor', 'viewer')),
+  -- Consent: a membership someone else creates is an invitation until its
+  -- user accepts it (see 20261201110000_membership_consent.sql).
+  status text not null default 'active'
+    constraint trip_members_status check (status in ('invited', 'active')),
+  -- Server-managed: copied from auth.users when the membership is created, so
+  -- members and history can name people without reading auth.users.
+  email text
 );
-comment on table public.trip_members is 'Membership of a user in a trip; a tombstone (deleted_at) revokes access.';
+comment on table public.trip_members is 'Membership of a user in a trip; invited until its user accepts; a tombstone (deleted_at) revokes access.';
 
 -- Indexes ----------------------------------------------------------------------
 -- One live membership per user and trip.
@@ -84,7 +91,8 @@ begin
      and (new.name is distinct from old.name or (new.deleted_at is not null and old.deleted_at is null))
      and not exists (
        select 1 from public.trip_members m
-       where m.trip_id = new.id and m.user_id = auth.uid() and m.role = 'owner' and m.deleted_at is null)
+       where m.trip_id = new.id and m.user_id = auth.uid() and m.role = 'owner' and m.status = 'active'
+         and m.deleted_at is null)
   then
     raise exception 'permission_denied: only an owner can rename or delete a trip' using errcode = '42501';
   end if;
@@ -94,21 +102,10 @@ $$;
 create trigger guard_trip_owner_fields before update on public.trips
   for each row execute function packsync_private.guard_trip_owner_fields();
 
--- A membership keeps its user; a live trip keeps at least one owner.
-create or replace function packsync_private.guard_membership_user()
-returns trigger
-language plpgsql
-as $$
-begin
-  if new.user_id is distinct from old.user_id then
-    raise exception 'forbidden_field: user_id of a membership cannot change' using errcode = '42501';
-  end if;
-  return new;
-end
-$$;
-create trigger guard_membership_user before update on public.trip_members
-  for each row execute function packsync_private.guard_membership_user();
-
+-- A live trip keeps at least one active owner. The trips concerned are locked
+-- first, so two owners stepping down at once are checked one after the other:
+-- the second check runs after the first commits and sees it (each statement
+-- of this function takes a new snapshot under READ COMMITTED).
 create or replace function packsync_private.guard_last_owner()
 returns trigger
 language plpgsql
@@ -116,13 +113,17 @@ security definer
 set search_path = ''
 as $$
 begin
+  perform 1 from public.trips tr
+  where tr.id in (select o.trip_id from old_rows o where o.role = 'owner' and o.status = 'active' and o.deleted_at is null)
+  order by tr.id
+  for no key update of tr;
   if exists (
     select 1
-    from (select distinct o.trip_id from old_rows o where o.role = 'owner' and o.deleted_at is null) t
+    from (select distinct o.trip_id from old_rows o where o.role = 'owner' and o.status = 'active' and o.deleted_at is null) t
     join public.trips tr on tr.id = t.trip_id and tr.deleted_at is null
     where not exists (
       select 1 from public.trip_members m
-      where m.trip_id = t.trip_id and m.role = 'owner' and m.deleted_at is null)
+      where m.trip_id = t.trip_id and m.role = 'owner' and m.status = 'active' and m.deleted_at is null)
   ) then
     raise exception 'last_owner: a trip must keep at least one owner' using errcode = '23514';
   end if;
@@ -145,8 +146,9 @@ alter table public.trip_members enable row level security;
 -- a 500-row write costs one membership lookup, not 500. Security definer:
 -- they read trip_members without recursing into its own policies.
 
--- Trips the caller is a live member of, in any role (deleted trips included,
--- so members still read the tombstone).
+-- Trips the caller is an active member of, in any role (deleted trips
+-- included, so members still read the tombstone). An invitation gives no
+-- access until it is accepted.
 create or replace function packsync_private.member_trip_ids()
 returns uuid[]
 language sql
@@ -156,7 +158,7 @@ set search_path = ''
 as $$
   select coalesce(array_agg(m.trip_id), '{}')
   from public.trip_members m
-  where m.user_id = auth.uid() and m.deleted_at is null
+  where m.user_id = auth.uid() and m.status = 'active' and m.deleted_at is null
 $$;
 
 -- Live trips where the caller is an owner or editor: they may write content.
@@ -170,7 +172,7 @@ as $$
   select coalesce(array_agg(m.trip_id), '{}')
   from public.trip_members m
   join public.trips t on t.id = m.trip_id and t.deleted_at is null
-  where m.user_id = auth.uid() and m.deleted_at is null and m.role in ('owner', 'editor')
+  where m.user_id = auth.uid() and m.status = 'active' and m.deleted_at is null and m.role in ('owner', 'editor')
 $$;
 
 -- Live trips the caller owns: they may manage members.
@@ -184,7 +186,7 @@ as $$
   select coalesce(array_agg(m.trip_id), '{}')
   from public.trip_members m
   join public.trips t on t.id = m.trip_id and t.deleted_at is null
-  where m.user_id = auth.uid() and m.deleted_at is null and m.role = 'owner'
+  where m.user_id = auth.uid() and m.status = 'active' and m.deleted_at is null and m.role = 'owner'
 $$;
 
 -- Policies -----------------------------------------------------------------------
@@ -204,18 +206,22 @@ create policy "owners and editors can update their trips" on public.trips
   using (id = any ((select packsync_private.editor_trip_ids())::uuid[]))
   with check (id = any ((select packsync_private.editor_trip_ids())::uuid[]));
 
-create policy "members can read the memberships of their trips" on public.trip_members
+-- An invitee reads their own invitation, nothing else of the trip.
+create policy "members read their trips' memberships, everyone their own" on public.trip_members
   for select to authenticated
-  using (trip_id = any ((select packsync_private.member_trip_ids())::uuid[]));
+  using (trip_id = any ((select packsync_private.member_trip_ids())::uuid[]) or user_id = (select auth.uid()));
 
 create policy "owners can add members" on public.trip_members
   for insert to authenticated
   with check (trip_id = any ((select packsync_private.owner_trip_ids())::uuid[]));
 
-create policy "owners can change and remove members" on public.trip_members
+-- Owners change and remove members; every user may accept, decline or leave
+-- their own membership (guard_membership_change says which columns each may
+-- change).
+create policy "owners manage members, everyone their own membership" on public.trip_members
   for update to authenticated
-  using (trip_id = any ((select packsync_private.owner_trip_ids())::uuid[]))
-  with check (trip_id = any ((select packsync_private.owner_trip_ids())::uuid[]));
+  using (trip_id = any ((select packsync_private.owner_trip_ids())::uuid[]) or user_id = (select auth.uid()))
+  with check (trip_id = any ((select packsync_private.owner_trip_ids())::uuid[]) or user_id = (select auth.uid()));
 
 -- Grants -------------------------------------------------------------------------
 -- Supabase grants everything on new tables to the API roles; narrow it. No

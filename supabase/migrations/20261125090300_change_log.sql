@@ -59,14 +59,17 @@ create or replace function packsync_private.log_shape(entity text,
   out trip_expr text, out member_expr text, out fields text[], out values_expr text)
 language sql
 stable
+set search_path = ''
 as $$
-  select case when entity = 'trips' then 'n.id' else 'n.trip_id' end,
-    case when entity = 'trip_members' then 'n.user_id' else 'null::uuid' end,
+  select format('n.%I', e.trip_column),
+    case when e.member_column is null then 'null::uuid' else format('n.%I', e.member_column) end,
     array_agg(a.attname::text order by a.attname),
     'jsonb_build_object(' || string_agg(format('%L, n.%I', a.attname, a.attname), ', ' order by a.attname) || ')'
-  from pg_catalog.pg_attribute a
-  where a.attrelid = ('public.' || entity)::regclass and a.attnum > 0 and not a.attisdropped
+  from packsync_private.entities e
+  join pg_catalog.pg_attribute a on a.attrelid = ('public.' || e.name)::regclass
+  where e.name = log_shape.entity and a.attnum > 0 and not a.attisdropped
     and a.attname not in ('id', 'version', 'created_at', 'updated_at', 'created_by')
+  group by e.trip_column, e.member_column
 $$;
 
 -- Inserts and hard deletes: the whole row (its non-system columns) is the
@@ -156,7 +159,7 @@ do $$
 declare
   t text;
 begin
-  foreach t in array array['trips', 'trip_members', 'people', 'items', 'rule_overrides'] loop
+  for t in select e.name from packsync_private.entities e order by e.parent_order loop
     execute format('create trigger log_insert after insert on public.%I
       referencing new table as new_rows for each statement execute function packsync_private.log_rows()', t);
     execute format('create trigger log_update after update on public.%I
@@ -168,7 +171,7 @@ end
 $$;
 
 -- Deleting a trip (setting deleted_at, by push or plain UPDATE) tombstones its
--- people, items and rule overrides in the same transaction, through their own
+-- rows (the registry's deleted_with_trip: people, items and rule overrides) in the same transaction, through their own
 -- triggers (versions bumped, log rows written). Memberships stay, so members
 -- keep reading the tombstones and pull them as deletes. Security definer: the
 -- trip is already deleted, so the editors' update policy no longer admits it.
@@ -180,6 +183,7 @@ set search_path = ''
 as $$
 declare
   gone uuid[];
+  child text;
 begin
   select array_agg(n.id) into gone
   from new_rows n join old_rows o on o.id = n.id
@@ -187,9 +191,10 @@ begin
   if gone is null then
     return null;
   end if;
-  update public.people set deleted_at = now() where trip_id = any (gone) and deleted_at is null;
-  update public.rule_overrides set deleted_at = now() where trip_id = any (gone) and deleted_at is null;
-  update public.items set deleted_at = now() where trip_id = any (gone) and deleted_at is null;
+  for child in select e.name from packsync_private.entities e where e.deleted_with_trip order by e.parent_order loop
+    execute format('update public.%I set deleted_at = now() where trip_id = any ($1) and deleted_at is null', child)
+      using gone;
+  end loop;
   return null;
 end
 $$;
@@ -211,22 +216,39 @@ create policy "users can read changes to their own memberships" on public.change
 
 -- RPCs ---------------------------------------------------------------------------
 -- Audit of one trip, newest first, as the caller may see it (RLS applies).
-create or replace function public.trip_history(trip_id uuid, before_seq bigint default null, max_rows integer default 100)
-returns setof public.change_log
-language sql
+-- Ordered and paged by the same key, (xid, seq): seq alone is not the commit
+-- order (a transaction that wrote early can hold a lower seq than one that
+-- wrote later in a transaction with a lower xid), and paging by one key while
+-- ordering by another skips rows. `before` is the `cursor` of the last row of
+-- the previous page: "h1:<xid>:<seq>".
+create or replace function public.trip_history(trip_id uuid, before text default null, max_rows integer default 100)
+returns table (entity text, row_id uuid, op text, version bigint, actor uuid, changed_fields text[],
+  at timestamptz, cursor text)
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select l.*
-  from public.change_log l
-  where l.trip_id = trip_history.trip_id
-    and (trip_history.before_seq is null or l.seq < trip_history.before_seq)
-  order by l.xid desc, l.seq desc
-  limit least(greatest(coalesce(trip_history.max_rows, 100), 1), 1000)
+declare
+  parts text[];
+begin
+  if before is not null then
+    parts := regexp_match(before, '^h1:([0-9]{1,20}):([0-9]{1,19})$');
+    if parts is null then
+      raise exception 'cursor_invalid: not a history cursor issued by trip_history' using errcode = '22023';
+    end if;
+  end if;
+  return query
+    select l.entity, l.row_id, l.op, l.version, l.actor, l.changed_fields, l.at, format('h1:%s:%s', l.xid, l.seq)
+    from public.change_log l
+    where l.trip_id = trip_history.trip_id
+      and (parts is null or (l.xid, l.seq) < (parts[1]::xid8, parts[2]::bigint))
+    order by l.xid desc, l.seq desc
+    limit least(greatest(coalesce(trip_history.max_rows, 100), 1), 1000);
+end
 $$;
 
 -- Grants -------------------------------------------------------------------------
 revoke all on public.change_log from anon, authenticated;
 grant select on public.change_log to authenticated;
-revoke execute on function public.trip_history(uuid, bigint, integer) from public, anon;
-grant execute on function public.trip_history(uuid, bigint, integer) to authenticated;
+revoke execute on function public.trip_history(uuid, text, integer) from public, anon;
+grant execute on function public.trip_history(uuid, text, integer) to authenticated;

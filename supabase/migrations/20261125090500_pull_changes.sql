@@ -16,11 +16,12 @@ create type packsync_private.log_ref as (
   op text,
   member_user_id uuid,
   changed_fields text[],
-  version bigint
+  version bigint,
+  -- For memberships written as invitations: 'invited' (an insert that gave
+  -- no access yet); null otherwise.
+  invited boolean
 );
 
--- A current row as JSON with what pull needs to know about it.
-create type packsync_private.row_json as (j json, version bigint, deleted boolean);
 
 -- Tables -----------------------------------------------------------------------
 -- Log rows of transactions up to this one were compacted away; older cursors
@@ -67,33 +68,62 @@ $$;
 
 -- Current rows of one trip, for a snapshot page: the trip, then each kind of
 -- child in id order after `after_id`. Tombstoned children are left out (the
--- receiver never had them).
-create or replace function packsync_private.snapshot_page(trip uuid, entity text, after_id uuid, max_rows integer)
+-- receiver never had them). For an invitee (`preview_for`, their user id):
+-- the trip's preview columns and server-managed ones (the registry's), their
+-- own membership, nothing else. Changes are JSON text, comma-separated:
+-- pull_changes parses its whole response once instead of re-encoding every
+-- row into jsonb.
+create or replace function packsync_private.snapshot_page(trip uuid, entity text, after_id uuid, max_rows integer,
+  preview_for uuid default null)
 returns table (changes text, n integer, last_id uuid)
 language plpgsql
 stable
 set search_path = ''
 as $$
-#variable_conflict use_variable
+declare
+  e constant packsync_private.entities := (select x from packsync_private.entities x where x.name = entity);
+  row_expr constant text := case when preview_for is null or e.member_column is not null then 'to_json(t)'
+    else format('(select json_object_agg(k.key, k.value) from json_each(to_json(t)) k where k.key = any (%L::text[]))',
+      e.server_columns || e.preview_columns) end;
 begin
-  -- Changes are JSON text, comma-separated: pull_changes parses its whole
-  -- response once instead of re-encoding every row into jsonb.
-  if entity = 'trips' then
-    return query
-      select string_agg(format('{"entity": "trips", "id": %s, "trip_id": %s, "op": %s, "version": %s, "row": %s}',
-          to_json(t.id), to_json(t.id), case when t.deleted_at is null then '"upsert"' else '"delete"' end,
-          t.version, to_json(t)), ', '),
-        count(*)::integer, (array_agg(t.id))[1]
-      from public.trips t where t.id = trip and after_id is null;
+  if preview_for is not null and e.member_column is null and e.trip_column <> 'id' then
+    return query select null::text, 0, null::uuid;
     return;
   end if;
   return query execute format(
-    'select string_agg(format(''{"entity": %%s, "id": %%s, "trip_id": %%s, "op": "upsert", "version": %%s, "row": %%s}'',
-        to_json(%L::text), to_json(t.id), to_json(t.trip_id), t.version, to_json(t)), '', '' order by t.id),
+    'select string_agg(format(''{"entity": %%s, "id": %%s, "trip_id": %%s, "op": %%s, "version": %%s, "row": %%s}'',
+        to_json(%L::text), to_json(t.id), to_json(t.%I),
+        case when t.deleted_at is null then ''"upsert"'' else ''"delete"'' end, t.version, %s), '', '' order by t.id),
         count(*)::integer, (array_agg(t.id order by t.id desc))[1]
-     from (select * from public.%I t where t.trip_id = $1 and t.id > coalesce($2, ''00000000-0000-0000-0000-000000000000'')
-           and t.deleted_at is null order by t.id limit $3) t', entity, entity)
-    using trip, after_id, max_rows;
+     from (select * from public.%I t where t.%I = $1 and t.id > coalesce($2, ''00000000-0000-0000-0000-000000000000'')
+           and (t.deleted_at is null or %L) and ($4 is null or %s) order by t.id limit $3) t',
+    entity, e.trip_column, row_expr, entity, e.trip_column, e.trip_column = 'id',
+    case when e.member_column is null then 'true' else format('t.%I = $4', e.member_column) end)
+    using trip, after_id, max_rows, preview_for;
+end
+$$;
+
+-- The current state of the rows a log page names, in the caller's trips:
+-- one statement per entity, reached through the registry.
+create or replace function packsync_private.current_rows(page packsync_private.log_ref[], my_trips uuid[])
+returns table (entity text, id uuid, j json, version bigint, deleted boolean)
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  name text;
+  ids uuid[];
+begin
+  for name, ids in
+    select p.entity, array_agg(distinct p.row_id) from unnest(page) p
+    where p.trip_id = any (my_trips) group by p.entity
+  loop
+    return query execute format(
+      'select %L::text, t.id, to_json(t), t.version, t.deleted_at is not null from public.%I t where t.id = any ($1)',
+      name, name)
+      using ids;
+  end loop;
 end
 $$;
 
@@ -118,7 +148,8 @@ set enable_bitmapscan = off
 as $$
 #variable_conflict use_variable
 declare
-  entities constant text[] := '{trips,trip_members,people,rule_overrides,items}';
+  entities constant text[] := packsync_private.entity_names();
+  trip_entity constant text := (select e.name from packsync_private.entities e where e.trip_column = 'id');
   uid uuid := auth.uid();
   -- Every transaction older than this has finished: its log rows are final.
   watermark xid8 := pg_snapshot_xmin(pg_current_snapshot());
@@ -129,11 +160,13 @@ declare
   start_xid xid8;
   start_seq bigint;
   snap_trip uuid;
-  snap_entity integer;
+  snap_entity text;
   snap_after uuid;
   snap_all boolean;
   horizon xid8;
   my_trips uuid[];
+  invited uuid[];
+  snapped uuid[] := '{}';
   page packsync_private.log_ref[];
   gain packsync_private.log_ref;
   more boolean := false;
@@ -157,21 +190,21 @@ begin
     at_xid := watermark;
     at_seq := 0;
     snap_all := true;
-    snap_entity := 1;
+    snap_entity := entities[1];
     select m.trip_id into snap_trip
     from public.trip_members m join public.trips t on t.id = m.trip_id and t.deleted_at is null
     where m.user_id = uid and m.deleted_at is null
     order by m.trip_id limit 1;
   else
     parts := regexp_match(cursor,
-      '^v1:([0-9]{1,20}):([0-9]{1,19})(?::([0-9a-f-]{36}):([1-5]):([0-9a-f-]{36})?:([01]))?$');
-    if parts is null then
+      '^v1:([0-9]{1,20}):([0-9]{1,19})(?::([0-9a-f-]{36}):([a-z_]{1,63}):([0-9a-f-]{36})?:([01]))?$');
+    if parts is null or (parts[4] is not null and not parts[4] = any (entities)) then
       raise exception 'cursor_invalid: not a cursor issued by pull_changes' using errcode = '22023';
     end if;
     at_xid := parts[1]::xid8;
     at_seq := parts[2]::bigint;
     snap_trip := parts[3]::uuid;
-    snap_entity := parts[4]::integer;
+    snap_entity := parts[4];
     snap_after := nullif(parts[5], '')::uuid;
     snap_all := parts[6] = '1';
     if at_xid > pg_snapshot_xmax(pg_current_snapshot()) then
@@ -183,32 +216,37 @@ begin
     end if;
   end if;
 
-  select coalesce(array_agg(m.trip_id), '{}') into my_trips
+  -- Active memberships give the trip; invitations only the caller's own
+  -- membership row and a preview of the trip (its name), until accepted.
+  select coalesce(array_agg(m.trip_id) filter (where m.status = 'active'), '{}'),
+    coalesce(array_agg(m.trip_id) filter (where m.status = 'invited'), '{}')
+  into my_trips, invited
   from public.trip_members m where m.user_id = uid and m.deleted_at is null;
   -- A snapshot only ever covers trips the caller belongs to now (a cursor is
   -- client input): if they left the trip meanwhile, or the cursor names
   -- another one, skip to their next trip (or stop; the log brings revokes).
-  if snap_trip is not null and not snap_trip = any (my_trips) then
-    snap_entity := 1;
+  if snap_trip is not null and not snap_trip = any (my_trips || invited) then
+    snap_entity := entities[1];
     snap_after := null;
     snap_trip := case when snap_all then
-      (select t from unnest(my_trips) t where t > snap_trip order by t limit 1) end;
+      (select t from unnest(my_trips || invited) t where t > snap_trip order by t limit 1) end;
   end if;
 
   while budget > 0 loop
     if snap_trip is not null then
       -- Page through a snapshot: trip, members, people, overrides, items.
       select s.changes, s.n, s.last_id into chunk, n, last_id
-      from packsync_private.snapshot_page(snap_trip, entities[snap_entity], snap_after, budget) s;
+      from packsync_private.snapshot_page(snap_trip, snap_entity, snap_after, budget,
+        case when snap_trip = any (invited) then uid end) s;
       out := out || chunk;  -- (a null chunk adds nothing to the final text)
       budget := budget - n;
-      if n >= budget + n and entities[snap_entity] <> 'trips' then
+      if n >= budget + n and snap_entity <> entities[1] then
         snap_after := last_id;            -- page full: resume after the last row
-      elsif snap_entity < cardinality(entities) then
-        snap_entity := snap_entity + 1;
+      elsif snap_entity <> entities[cardinality(entities)] then
+        snap_entity := entities[array_position(entities, snap_entity) + 1];
         snap_after := null;
       elsif snap_all then
-        snap_entity := 1;
+        snap_entity := entities[1];
         snap_after := null;
         select m.trip_id into snap_trip
         from public.trip_members m join public.trips t on t.id = m.trip_id and t.deleted_at is null
@@ -225,18 +263,21 @@ begin
     start_xid := at_xid;
     start_seq := at_seq;
     page := array(
-      select row(l.xid, l.seq, l.entity, l.row_id, l.trip_id, l.op, l.member_user_id, l.changed_fields, l.version)::packsync_private.log_ref
+      select row(l.xid, l.seq, l.entity, l.row_id, l.trip_id, l.op, l.member_user_id, l.changed_fields, l.version,
+        l.invited)::packsync_private.log_ref
       from (
         select tl.* from unnest(my_trips) mt(trip_id)
         cross join lateral (
-          select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version
+          select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version,
+            c.new_values ->> 'status' = 'invited' as invited
           from public.change_log c
           where c.trip_id = mt.trip_id and (c.xid, c.seq) > (start_xid, start_seq) and c.xid < watermark
           -- the whole index order, so the scan stops after budget + 1 rows
           order by c.trip_id, c.xid, c.seq
           limit budget + 1) tl
         union
-        (select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version
+        (select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version,
+           c.new_values ->> 'status' = 'invited' as invited
          from public.change_log c
          where c.member_user_id = uid and (c.xid, c.seq) > (start_xid, start_seq) and c.xid < watermark
          order by c.member_user_id, c.xid, c.seq
@@ -257,19 +298,28 @@ begin
     -- transaction by paging through it).
     select g.* into gain
     from unnest(page) g
-    where g.member_user_id = uid and g.entity = 'trip_members' and g.trip_id = any (my_trips)
-      and (g.op = 'insert' or (g.op = 'update' and 'deleted_at' = any (g.changed_fields)))
-      and not exists (
+    where g.member_user_id = uid and g.trip_id = any (my_trips || invited) and not g.trip_id = any (snapped)
+      -- Access starts with an active membership (inserted, accepted or
+      -- restored); an invitation gives a preview (a snapshot of its own)
+      -- only while it is one: once accepted, the acceptance is the gain.
+      and (case when g.trip_id = any (invited) then g.op = 'insert'
+             else (g.op = 'insert' and not coalesce(g.invited, false))
+               or (g.op = 'update' and g.changed_fields && '{deleted_at,status}') end)
+      -- (an invitee never sees the trip's log: their preview is a snapshot)
+      and (g.trip_id = any (invited) or not exists (
         select 1 from public.change_log c
-        where c.row_id = g.trip_id and c.version = 1 and c.entity = 'trips' and c.op = 'insert'
-          and ((c.xid, c.seq) > (start_xid, start_seq) or c.xid = g.xid))
+        where c.row_id = g.trip_id and c.version = 1 and c.entity = trip_entity and c.op = 'insert'
+          and ((c.xid, c.seq) > (start_xid, start_seq) or c.xid = g.xid)))
     order by g.xid, g.seq
     limit 1;
     if gain.seq is not null then
       page := array(select p from unnest(page) p where (p.xid, p.seq) <= (gain.xid, gain.seq) order by p.xid, p.seq);
       more := false;
       snap_trip := gain.trip_id;
-      snap_entity := 1;
+      -- (a snapshot is the trip as it is now: a second gain of the same trip
+      -- later in this page, such as accepting an invitation, needs none)
+      snapped := snapped || gain.trip_id;
+      snap_entity := entities[1];
       snap_after := null;
       snap_all := false;
     end if;
@@ -283,8 +333,8 @@ begin
       select string_agg(d.change, ', ' order by d.xid, d.seq) into chunk
       from (
         select k.xid, k.seq, case
-          when k.revoked then format('{"entity": "trips", "id": %s, "trip_id": %s, "op": "revoke", "version": null, "row": null}',
-            to_json(k.trip_id), to_json(k.trip_id))
+          when k.revoked then format('{"entity": %s, "id": %s, "trip_id": %s, "op": "revoke", "version": null, "row": null}',
+            to_json(trip_entity), to_json(k.trip_id), to_json(k.trip_id))
           else format('{"entity": %s, "id": %s, "trip_id": %s, "op": %s, "version": %s, "row": %s}',
             to_json(k.entity), to_json(k.row_id), to_json(k.trip_id),
             case when r.j is null or r.deleted then '"delete"' else '"upsert"' end,
@@ -293,22 +343,13 @@ begin
         from (
           select distinct on (x.revoked, x.entity, x.key) x.*
           from (
-            select p.*, not (p.trip_id = any (my_trips)) as revoked,
-              case when p.trip_id = any (my_trips) then p.row_id else p.trip_id end as key
+            select p.*, not (p.trip_id = any (my_trips || invited)) as revoked,
+              case when p.trip_id = any (my_trips || invited) then p.row_id else p.trip_id end as key
             from unnest(page) p
           ) x
           order by x.revoked, x.entity, x.key, x.xid desc, x.seq desc
         ) k
-        left join lateral (
-          select case k.entity
-            when 'trips' then (select row(to_json(t), t.version, t.deleted_at is not null)::packsync_private.row_json from public.trips t where t.id = k.row_id)
-            when 'trip_members' then (select row(to_json(t), t.version, t.deleted_at is not null)::packsync_private.row_json from public.trip_members t where t.id = k.row_id)
-            when 'people' then (select row(to_json(t), t.version, t.deleted_at is not null)::packsync_private.row_json from public.people t where t.id = k.row_id)
-            when 'rule_overrides' then (select row(to_json(t), t.version, t.deleted_at is not null)::packsync_private.row_json from public.rule_overrides t where t.id = k.row_id)
-            when 'items' then (select row(to_json(t), t.version, t.deleted_at is not null)::packsync_private.row_json from public.items t where t.id = k.row_id)
-            end as found
-        ) f on not k.revoked
-        left join lateral (select (f.found).j, (f.found).version, (f.found).deleted) r on true
+        left join packsync_private.current_rows(page, my_trips || invited) r on r.entity = k.entity and r.id = k.row_id and not k.revoked
       ) d;
       out := out || chunk;
     end if;
@@ -337,6 +378,7 @@ $$;
 grant select on packsync_private.log_horizon to authenticated;
 revoke execute on function packsync_private.compact_change_log(interval) from public, anon, authenticated;
 grant execute on function packsync_private.compact_change_log(interval) to service_role;
-grant execute on function packsync_private.snapshot_page(uuid, text, uuid, integer) to authenticated;
+grant execute on function packsync_private.snapshot_page(uuid, text, uuid, integer, uuid) to authenticated;
+grant execute on function packsync_private.current_rows(packsync_private.log_ref[], uuid[]) to authenticated;
 revoke execute on function public.pull_changes(text, integer) from public, anon;
 grant execute on function public.pull_changes(text, integer) to authenticated;

@@ -93,14 +93,14 @@ isOneToOne: false
                   ]
                 },"trip_members": {
                   Row: {
-                    "created_at": string,"created_by": string | null,"deleted_at": string | null,"id": string,"role": string,"trip_id": string,"updated_at": string,"user_id": string,"version": number
+                    "created_at": string,"created_by": string | null,"deleted_at": string | null,"email": string | null,"id": string,"role": string,"status": string,"trip_id": string,"updated_at": string,"user_id": string,"version": number
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"created_by"?: string | null,"deleted_at"?: string | null,"id"?: string,"role": string,"trip_id": string,"updated_at"?: string,"user_id": string,"version"?: number
+                    "created_at"?: string,"created_by"?: string | null,"deleted_at"?: string | null,"email"?: string | null,"id"?: string,"role": string,"status"?: string,"trip_id": string,"updated_at"?: string,"user_id": string,"version"?: number
                   }
                   Update: {
-                    "created_at"?: string,"created_by"?: string | null,"deleted_at"?: string | null,"id"?: string,"role"?: string,"trip_id"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                    "created_at"?: string,"created_by"?: string | null,"deleted_at"?: string | null,"email"?: string | null,"id"?: string,"role"?: string,"status"?: string,"trip_id"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
                   }
                   Relationships: [
                     {
@@ -131,36 +131,20 @@ isOneToOne: false
             [_ in never]: never
           }
           Functions: {
-            "pull_changes":
+            "invite_member":
+{ Args: { "email": string,"role": string,"trip_id": string }; Returns: Json
+                           },
+"pull_changes":
 { Args: { "cursor": string,"max_rows"?: number }; Returns: Json
                            },
 "push_changes":
 { Args: { "changes": Json,"client_id": string }; Returns: Json
                            },
 "trip_history":
-{ Args: { "before_seq"?: number,"max_rows"?: number,"trip_id": string }; Returns: {
-              "actor": string | null,
-"at": string,
-"change_id": string | null,
-"changed_fields": (string)[],
-"client_id": string | null,
-"entity": string,
-"member_user_id": string | null,
-"new_values": Json | null,
-"old_values": Json | null,
-"op": string,
-"row_id": string,
-"seq": number,
-"trip_id": string,
-"version": number | null,
-"xid": unknown
+{ Args: { "before"?: string,"max_rows"?: number,"trip_id": string }; Returns: {
+              "actor": string,"at": string,"changed_fields": (string)[],"cursor": string,"entity": string,"op": string,"row_id": string,"version": number
             }[]
-                          SetofOptions: {
-        from: "*"
-        to: "change_log"
-        isOneToOne: false
-        isSetofReturn: true
-      } }
+                           }
           }
           Enums: {
             [_ in never]: never

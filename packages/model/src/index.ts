@@ -33,11 +33,13 @@ export {
   type TripSettings,
 } from './fields/trip.ts';
 export {
+  MEMBERSHIP_STATUSES,
   ROLES,
   tripMemberColumns,
   tripMemberFields,
   tripMemberPatch,
   tripMemberRow,
+  type MembershipStatus,
   type Role,
   type TripMember,
   type TripMemberFields,

@@ -3,7 +3,11 @@
 // on, a message a person can act on, and whether retrying can help.
 import { z } from 'zod';
 
-export const ERROR_TYPES = ['network', 'auth', 'validation', 'conflict', 'storage', 'unknown'] as const;
+/**
+ * `rate` (429): too many streams or pushes in flight for one user; wait for
+ * the Retry-After header, then retry as-is.
+ */
+export const ERROR_TYPES = ['network', 'auth', 'validation', 'conflict', 'rate', 'storage', 'unknown'] as const;
 export type ErrorType = (typeof ERROR_TYPES)[number];
 
 /**
@@ -21,6 +25,7 @@ export const ERROR_CODES = [
   'unsupported_protocol',
   'not_found',
   'method_not_allowed',
+  'invite_failed',
   // auth (401/403): refresh the session, then retry
   'missing_apikey',
   'invalid_apikey',
@@ -30,8 +35,10 @@ export const ERROR_CODES = [
   'not_authenticated',
   'forbidden',
   'client_forbidden',
+  'permission_denied',
   // rate (429): wait for Retry-After
   'too_many_streams',
+  'too_many_pushes',
   // storage (5xx): the database is unreachable, busy or failed
   'database_unavailable',
   'storage_error',

@@ -1,4 +1,6 @@
-// GET /sync/health: no auth, no secrets. 200 for ok and degraded, 503 for down.
+// GET /sync/health: 200 for ok and degraded, 503 for down. Anyone gets the
+// status only (`healthStatus`); the checks need the service-role or a secret
+// key in `apikey` or as the bearer token (`healthResponse`).
 import { z } from 'zod';
 
 export const HEALTH_STATUSES = ['ok', 'degraded', 'down'] as const;
@@ -24,6 +26,12 @@ export const healthResponse = z.strictObject({
     streams: z.number().int(),
     /** The LISTEN connection: `idle` when no stream needs it. */
     listener: z.enum(['ok', 'idle', 'down']),
+    /** Pokes waiting for the pull watermark to pass their transaction. */
+    held_pokes: z.number().int(),
   }),
 });
 export type HealthResponse = z.infer<typeof healthResponse>;
+
+/** What /sync/health tells a caller without the service-role key. */
+export const healthStatus = z.strictObject({ status: z.enum(HEALTH_STATUSES) });
+export type HealthStatusResponse = z.infer<typeof healthStatus>;

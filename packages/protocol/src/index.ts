@@ -6,7 +6,9 @@ export {
   MAX_BODY_BYTES,
   MAX_CHANGES_PER_PUSH,
   MAX_CURSOR_LENGTH,
+  MAX_HISTORY_LIMIT,
   MAX_PULL_LIMIT,
+  MAX_PUSHES_IN_FLIGHT_PER_USER,
   MAX_STREAMS_PER_USER,
 } from './limits.ts';
 export {
@@ -22,6 +24,7 @@ export {
 export {
   change,
   deleteChange,
+  PUSH_ERROR_CODES,
   PUSH_STATUSES,
   pushConflict,
   pushRequest,
@@ -31,6 +34,7 @@ export {
   type Change,
   type ChangeOp,
   type PushConflict,
+  type PushErrorCode,
   type PushRequest,
   type PushResponse,
   type PushResult,
@@ -54,5 +58,21 @@ export {
   type StreamCloseReason,
   type StreamEvent,
 } from './stream.ts';
-export { HEALTH_STATUSES, healthResponse, type HealthResponse, type HealthStatus } from './health.ts';
+export {
+  HEALTH_STATUSES,
+  healthResponse,
+  healthStatus,
+  type HealthResponse,
+  type HealthStatus,
+  type HealthStatusResponse,
+} from './health.ts';
+export { INVITE_ROLES, inviteRequest, inviteResponse, type InviteRequest, type InviteResponse, type InviteRole } from './invite.ts';
+export {
+  historyEntry,
+  historyRequest,
+  historyResponse,
+  type HistoryEntry,
+  type HistoryRequest,
+  type HistoryResponse,
+} from './history.ts';
 export { wireSchemas } from './wire.ts';

@@ -15,3 +15,9 @@ export const MAX_CURSOR_LENGTH = 512;
 
 /** Most streams one user may hold open at once (tabs, devices). */
 export const MAX_STREAMS_PER_USER = 8;
+
+/** Most history entries one page returns. */
+export const MAX_HISTORY_LIMIT = 1000;
+
+/** Pushes one user may have in flight at once on one function instance; more get 429 `too_many_pushes`. */
+export const MAX_PUSHES_IN_FLIGHT_PER_USER = 2;

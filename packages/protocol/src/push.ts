@@ -68,13 +68,39 @@ export const pushConflict = z.strictObject({
 });
 export type PushConflict = z.infer<typeof pushConflict>;
 
+/**
+ * Every code a `rejected` result's error can carry, and whether sending the
+ * same change again (same change_id) can succeed. The same closed set as
+ * `packsync_private.push_error_codes` in SQL (a test compares them).
+ * Retryable rejections are not recorded by the server; the others are final.
+ */
+export const PUSH_ERROR_CODES = {
+  invalid_change: { retryable: false },
+  unknown_entity: { retryable: false },
+  invalid_field: { retryable: false },
+  forbidden_field: { retryable: false },
+  invalid_base_version: { retryable: false },
+  not_found: { retryable: false },
+  permission_denied: { retryable: false },
+  check_violation: { retryable: false },
+  not_null_violation: { retryable: false },
+  foreign_key_violation: { retryable: false },
+  unique_violation: { retryable: false },
+  last_owner: { retryable: false },
+  tombstoned: { retryable: false },
+  write_failed: { retryable: false },
+  retry_later: { retryable: true },
+} as const satisfies Record<string, { retryable: boolean }>;
+export type PushErrorCode = keyof typeof PUSH_ERROR_CODES;
+const pushErrorCode = z.enum(Object.keys(PUSH_ERROR_CODES) as [PushErrorCode, ...PushErrorCode[]]);
+
 export const pushResult = z.strictObject({
   change_id: uuid,
   status: z.enum(PUSH_STATUSES),
   version: z.number().int().nullable(),
   row: serverRow.nullable(),
   conflict: pushConflict.nullable(),
-  error: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
+  error: z.strictObject({ code: pushErrorCode, message: z.string() }).nullable(),
 });
 export type PushResult = z.infer<typeof pushResult>;
 

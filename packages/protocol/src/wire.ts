@@ -1,6 +1,8 @@
 // Every schema that crosses the wire, by name: what `wire.test.ts` pins.
 import { errorResponse } from './error.ts';
-import { healthResponse } from './health.ts';
+import { healthResponse, healthStatus } from './health.ts';
+import { historyRequest, historyResponse } from './history.ts';
+import { inviteRequest, inviteResponse } from './invite.ts';
 import { pullRequest, pullResponse } from './pull.ts';
 import { pushRequest, pushResponse } from './push.ts';
 import { streamEvent } from './stream.ts';
@@ -12,5 +14,10 @@ export const wireSchemas = {
   pullResponse,
   streamEvent,
   healthResponse,
+  healthStatus,
+  inviteRequest,
+  inviteResponse,
+  historyRequest,
+  historyResponse,
   errorResponse,
 } as const;

@@ -17,6 +17,30 @@ export const LOCAL_ANON_KEY =
 export const LOCAL_SERVICE_ROLE_KEY =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU';
 
+/**
+ * The CLI's well-known local publishable and secret API keys (the new key
+ * format; hosted projects issue their own).
+ */
+export const LOCAL_PUBLISHABLE_KEY = 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH';
+export const LOCAL_SECRET_KEY = 'sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz';
+
+/**
+ * The local auth's ES256 signing key (a JWK, private part included). Hosted
+ * projects sign user sessions with an asymmetric key and publish its public
+ * half at /auth/v1/.well-known/jwks.json; the local stack does the same so
+ * tests run the path hosted runs. Fixed so sessions survive a restart; like
+ * the JWT secret above it is public and valid only on a developer machine.
+ */
+export const LOCAL_SIGNING_KEY = {
+  kty: 'EC',
+  crv: 'P-256',
+  kid: 'packsync-local-es256',
+  alg: 'ES256',
+  x: 'ULJJibasuQMuJfXtmPyr3LNtzNLvFn6oVrKrWLzN_6M',
+  y: '8Wg558Dkp70XsoMpeegntGUM8v5EwtXfI5IG7Y1Tmkg',
+  d: 'KbbGXGw8y6cLX4vBSpwrjc7fRVbiKu551yKIWcnH39Y',
+} as const;
+
 export interface StackConfig {
   /** Postgres port; the CLI's default is 54322. */
   dbPort: number;
@@ -27,6 +51,10 @@ export interface StackConfig {
   jwtSecret: string;
   anonKey: string;
   serviceRoleKey: string;
+  publishableKey: string;
+  secretKey: string;
+  /** Signs user sessions (ES256); anon/service-role keys stay HS256 with `jwtSecret`. */
+  signingKey: typeof LOCAL_SIGNING_KEY;
   /** Lifetime of access tokens in seconds (GoTrue's JWT_EXP). */
   jwtExpirySeconds: number;
   /** Where diagnostics go; the test runner silences them. */
@@ -41,6 +69,9 @@ export function defaultConfig(overrides: Partial<StackConfig> = {}): StackConfig
     jwtSecret: LOCAL_JWT_SECRET,
     anonKey: LOCAL_ANON_KEY,
     serviceRoleKey: LOCAL_SERVICE_ROLE_KEY,
+    publishableKey: LOCAL_PUBLISHABLE_KEY,
+    secretKey: LOCAL_SECRET_KEY,
+    signingKey: LOCAL_SIGNING_KEY,
     jwtExpirySeconds: 3600,
     log: (line) => console.log(line),
     ...overrides,

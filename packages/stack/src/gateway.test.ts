@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY, repoRoot } from './config.ts';
-import { functionsWithoutJwtCheck } from './functions/config.ts';
+import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY, LOCAL_SIGNING_KEY, repoRoot } from './config.ts';
+import { functionsWithoutJwtCheck, importMapFor } from './functions/config.ts';
 import { FunctionWorkers } from './functions/workers.ts';
 import { startGateway } from './gateway.ts';
 
@@ -19,9 +19,8 @@ let gateway: { url: string; stop(): Promise<void> };
 beforeAll(async () => {
   gateway = await startGateway({
     port: 0,
-    anonKey: LOCAL_ANON_KEY,
-    serviceRoleKey: LOCAL_SERVICE_ROLE_KEY,
-    jwtSecret: LOCAL_JWT_SECRET,
+    apiKeys: [LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY],
+    tokens: { secret: LOCAL_JWT_SECRET, signingKey: LOCAL_SIGNING_KEY },
     auth: async (_request, p) => Response.json({ authPath: p }),
     functions,
     openFunctions: new Set(['crash']),
@@ -73,7 +72,7 @@ describe('gateway', () => {
 
   it('restarts a worker that died, on the next request', async () => {
     const first = await (await fetch(`${gateway.url}/functions/v1/crash/exit`)).text();
-    await new Promise((r) => setTimeout(r, 300));
+    await functions.whenExited('crash');
     const second = await (await fetch(`${gateway.url}/functions/v1/crash`)).text();
     expect(second).not.toBe(first);
   });
@@ -89,6 +88,12 @@ describe('supabase/config.toml', () => {
   it('reads verify_jwt = false per function and nothing else', () => {
     const toml = `[functions.a]\nverify_jwt = false\n[functions.b]\nverify_jwt = true\n[auth]\nverify_jwt = false # not a function\n`;
     expect([...functionsWithoutJwtCheck(toml)]).toEqual(['a']);
+  });
+
+  it('takes a function\'s import map from config.toml, relative to the supabase folder', () => {
+    const toml = `[functions.a]\nimport_map = "./functions/deno.json"\n[functions.b]\nverify_jwt = false\n`;
+    expect(importMapFor('a', '/repo/supabase/functions', toml)).toBe('/repo/supabase/functions/deno.json');
+    expect(importMapFor('b', '/repo/supabase/functions', toml)).toBeUndefined();
   });
 });
 

@@ -1,13 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isSignedBy } from './auth/tokens.ts';
+import { isSignedBy, type TokenSettings } from './auth/tokens.ts';
 import type { FunctionWorkers } from './functions/workers.ts';
 
 export interface GatewayOptions {
   port: number;
-  anonKey: string;
-  serviceRoleKey: string;
-  jwtSecret: string;
+  /** Accepted in `apikey`: the legacy anon/service-role keys and the publishable/secret keys. */
+  apiKeys: string[];
+  /** Keys the gateway's own JWT check (verify_jwt) accepts: the HS256 secret and the ES256 key. */
+  tokens: Pick<TokenSettings, 'secret' | 'signingKey'>;
   auth: (request: Request, path: string) => Promise<Response>;
   functions: FunctionWorkers;
   /** Functions whose `verify_jwt` is off in supabase/config.toml. */
@@ -21,6 +22,9 @@ const CORS_HEADERS = {
   'access-control-allow-methods': 'GET,HEAD,PUT,PATCH,POST,DELETE,OPTIONS',
   'access-control-max-age': '3600',
 };
+
+/** Auth paths Kong serves without an API key on hosted Supabase. */
+const OPEN_AUTH_PATHS = new Set(['/.well-known/jwks.json']);
 
 /**
  * The API on one port, routed as Supabase's Kong routes it: `/auth/v1/*` to
@@ -69,9 +73,9 @@ async function routeAuth(
     return;
   }
   const apikey = req.headers.apikey ?? url.searchParams.get('apikey');
-  if (!apikey) return sendJson(res, 401, { message: 'No API key found in request' }, CORS_HEADERS);
-  if (apikey !== options.anonKey && apikey !== options.serviceRoleKey) {
-    return sendJson(res, 401, { message: 'Invalid API key' }, CORS_HEADERS);
+  if (!OPEN_AUTH_PATHS.has(path)) {
+    if (!apikey) return sendJson(res, 401, { message: 'No API key found in request' }, CORS_HEADERS);
+    if (!options.apiKeys.includes(String(apikey))) return sendJson(res, 401, { message: 'Invalid API key' }, CORS_HEADERS);
   }
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, MAX_AUTH_BODY);
   if (body === null) return sendJson(res, 413, { message: 'Request body too large' }, CORS_HEADERS);
@@ -94,7 +98,7 @@ async function routeFunction(
   if (req.method !== 'OPTIONS' && !options.openFunctions.has(name)) {
     const token = /^bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (!token) return sendJson(res, 401, { code: 'UNAUTHORIZED_NO_AUTH_HEADER', message: 'Missing authorization header' }, CORS_HEADERS);
-    if (!(await isSignedBy(options.jwtSecret, token))) {
+    if (!(await isSignedBy(options.tokens, token))) {
       return sendJson(res, 401, { code: 'UNAUTHORIZED_INVALID_JWT_FORMAT', message: 'Invalid JWT' }, CORS_HEADERS);
     }
   }

@@ -5,6 +5,7 @@ import { createAuthHandler } from './auth/handler.ts';
 import { apiUrl, repoRoot, type StackConfig } from './config.ts';
 import { startDatabase } from './db/index.ts';
 import { functionsWithoutJwtCheck } from './functions/config.ts';
+import { hostedFunctionEnv } from './functions/hosted-env.ts';
 import { FunctionWorkers } from './functions/workers.ts';
 import { startGateway } from './gateway.ts';
 
@@ -44,31 +45,34 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
 
     const url = apiUrl(config);
     const functionsDir = options.functionsDir ?? path.join(repoRoot, 'supabase', 'functions');
+    const configToml = readIfExists(path.join(path.dirname(functionsDir), 'config.toml'));
     const functions = new FunctionWorkers({
       functionsDir,
       watch: options.watch ?? false,
       log: config.log,
+      configToml,
+      // Exactly what hosted Supabase gives a function, plus our own secret for
+      // the legacy HS256 sessions that tests still mint with the CLI's secret.
       env: {
-        SUPABASE_URL: url,
-        SUPABASE_DB_URL: db.url,
-        SUPABASE_ANON_KEY: config.anonKey,
-        SUPABASE_SERVICE_ROLE_KEY: config.serviceRoleKey,
-        SUPABASE_JWT_SECRET: config.jwtSecret,
+        ...hostedFunctionEnv({ url, dbUrl: db.url, config }),
+        PACKSYNC_JWT_SECRET: config.jwtSecret,
       },
     });
     stops.push(() => functions.stop());
 
+    const tokens = {
+      secret: config.jwtSecret,
+      signingKey: config.signingKey,
+      issuer: `${url}/auth/v1`,
+      expirySeconds: config.jwtExpirySeconds,
+    };
     const gateway = await startGateway({
       port: config.apiPort,
-      anonKey: config.anonKey,
-      serviceRoleKey: config.serviceRoleKey,
-      jwtSecret: config.jwtSecret,
-      auth: createAuthHandler({
-        sql,
-        tokens: { secret: config.jwtSecret, issuer: `${url}/auth/v1`, expirySeconds: config.jwtExpirySeconds },
-      }),
+      apiKeys: [config.anonKey, config.serviceRoleKey, config.publishableKey, config.secretKey],
+      tokens,
+      auth: createAuthHandler({ sql, tokens }),
       functions,
-      openFunctions: functionsWithoutJwtCheck(readIfExists(path.join(path.dirname(functionsDir), 'config.toml'))),
+      openFunctions: functionsWithoutJwtCheck(configToml),
       log: config.log,
     });
     stops.push(() => gateway.stop());

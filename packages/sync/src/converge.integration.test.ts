@@ -38,6 +38,22 @@ describe('two engines', () => {
     await phone.engine.stop();
   });
 
+  it('syncs by itself: an edit reaches the server and the other device without syncNow', async () => {
+    const alice = await signUp('alice');
+    const laptop = await device(alice.client, { autoSync: true });
+    const phone = await device(await signIn(alice), { autoSync: true, stream: true });
+    const streamed = new Promise<void>((resolve) => phone.engine.status.subscribe((s) => s.initialSync.done && resolve()));
+    await streamed;
+    const trip = await laptop.engine.create('trips', { name: 'By itself' });
+    // The phone hears of it through the stream's poke and pulls.
+    await new Promise<void>((resolve) => {
+      const stop = phone.engine.watch(() => phone.engine.get('trips', trip), (row) => row && (stop(), resolve()));
+    });
+    expect(await serverRows('trips', trip)).toHaveLength(1);
+    await laptop.engine.stop();
+    await phone.engine.stop();
+  });
+
   it('two devices of one user and a second member edit offline, reconnect and converge', async () => {
     const alice = await signUp('alice');
     const bob = await signUp('bob');

@@ -1,7 +1,7 @@
 // createSyncEngine: wires the collaborators, the database, the tracker, the
 // push/pull loop, conflicts, the stream and the tab coordination into the
 // public surface in DESIGN.md ("Client engine") and interfaces.md.
-import { liveQuery } from 'dexie';
+import { Dexie, liveQuery } from 'dexie';
 import { entityFieldColumns, isEntityName, type EntityName } from '@packsync/model';
 import { Backoff, DEFAULT_BACKOFF } from './backoff.ts';
 import {
@@ -25,6 +25,8 @@ import { ChangeTracker } from './tracker.ts';
 import type { Conflict, OutboxEntry, Resolution, Row, SyncStatus, SyncSummary } from './types.ts';
 import { Transport } from './transport.ts';
 import { Verifier } from './verify.ts';
+
+const COUNT_DEBOUNCE_MS = 50;
 
 export interface SyncEngine {
   start(): Promise<void>;
@@ -57,6 +59,14 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const logger = options.logger ?? consoleLogger;
   const fetchFn = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
   const factory = options.indexedDB ?? (globalThis.indexedDB as IDBFactory | undefined);
+  // liveQuery (watch, status counts) runs only when Dexie's global
+  // dependency is set, which Node lacks; lend it the factory we were given.
+  // Every database here is opened with explicit factories, so nothing else
+  // picks this up.
+  if (!Dexie.dependencies.indexedDB && options.indexedDB) {
+    Dexie.dependencies.indexedDB = options.indexedDB;
+    if (options.IDBKeyRange) Dexie.dependencies.IDBKeyRange = options.IDBKeyRange;
+  }
   const scope: object = factory ?? globalThis;
   const network = options.network ?? browserNetwork();
   const locks = options.locks ?? defaultLocks(scope);
@@ -110,7 +120,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         verifier?.refetch(tripId);
         service?.schedule(0);
       },
-      onQueued: () => (leader ? queued() : channel?.post({ type: 'sync-request', id: uuid() } satisfies Message)),
+      onQueued: (delta) => {
+        if (delta !== 0) status.set({ pending: Math.max(0, status.get().pending + delta) });
+        if (leader) queued();
+        else channel?.post({ type: 'sync-request', id: uuid() } satisfies Message);
+      },
     });
   }
 
@@ -150,6 +164,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         return outcome;
       },
       verify: (pulled) => verifier!.afterCatchUp(pulled),
+      auto: options.autoSync !== false,
       refreshCounts: async () => showCounts(await readCounts(database)),
       sendable: async () => (await nextBatch(database, { ...DEFAULT_PUSH_LIMITS, maxChanges: 1 })).entries.length,
       onSynced: async (at) => {
@@ -175,13 +190,29 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     metrics.gauge('queue_oldest_ms', counts.oldest === null ? 0 : clock.now() - counts.oldest);
   }
 
-  /** Keeps pending/parked/conflict counts live, whichever tab wrote. */
+  /**
+   * Keeps pending/parked/conflict counts current whichever tab or loop wrote:
+   * on Dexie's storage-mutated event (also raised for other tabs' writes),
+   * debounced, since a count per write would make a burst of edits quadratic.
+   */
   function watchCounts(database: PacksyncDb): void {
-    const sub = liveQuery(() => readCounts(database)).subscribe({
-      next: showCounts,
-      error: (error) => logger.error('status_query_failed', { error: String(error) }),
+    let timer: unknown = null;
+    const refresh = () => {
+      timer = null;
+      if (!database.isOpen()) return;
+      readCounts(database).then(showCounts, (error: unknown) => logger.warn('status_query_failed', { error: String(error) }));
+    };
+    const onMutated = (parts: Record<string, unknown>) => {
+      if (timer !== null) return;
+      if (!Object.keys(parts).some((k) => k.startsWith(`idb://${database.name}/outbox`) || k.startsWith(`idb://${database.name}/conflicts`))) return;
+      timer = clock.setTimeout(refresh, COUNT_DEBOUNCE_MS);
+    };
+    Dexie.on('storagemutated', onMutated);
+    refresh();
+    cleanups.push(() => {
+      Dexie.on('storagemutated').unsubscribe(onMutated);
+      if (timer !== null) clock.clearTimeout(timer);
     });
-    cleanups.push(() => sub.unsubscribe());
   }
 
   /** Asks for the sync lock; resolves when this tab holds it (it may never: another tab syncs). */
@@ -260,7 +291,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     async stop() {
       if (!db) return;
       stream?.stop();
-      await service?.stop();
+      service?.stop();
       stopLeading?.abort();
       releaseLock?.();
       leader = false;
@@ -317,6 +348,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         const conflict = await database.conflicts.get(id);
         if (!conflict) throw invalidInput(`No conflict ${id}: it was resolved already or never existed.`);
         await resolveConflict(database, t, conflict, resolution);
+        showCounts(await readCounts(database));
         metrics.count('conflicts_resolved', { entity: conflict.entity, policy: typeof resolution === 'string' ? resolution : 'fields' });
         service?.schedule(0);
       },
@@ -324,7 +356,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
     outbox: {
       list: () => need().db.outbox.orderBy('seq').toArray(),
-      discard: (seq) => new OutboxApi(need().db).discard(seq),
+      async discard(seq) {
+        const { db: database } = need();
+        await new OutboxApi(database).discard(seq);
+        showCounts(await readCounts(database));
+      },
       async retry(seq) {
         await new OutboxApi(need().db).retry(seq);
         if (leader) await service?.syncNow();

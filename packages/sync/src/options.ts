@@ -36,6 +36,12 @@ export interface SyncEngineOptions {
    * deployment cannot serve it; by default read through PostgREST's RPC route.
    */
   checksum?: ((tripIds: string[], token: string) => Promise<Record<string, string> | null>) | null;
+  /**
+   * Sync by itself (default true): after edits, on coming online, on pokes,
+   * and retries after failures. Off, only syncNow syncs (tests that need to
+   * know which call did what).
+   */
+  autoSync?: boolean;
   /** Delay between an edit and the push it triggers, ms (edits in a burst share a push). */
   pushDelayMs?: number;
 }

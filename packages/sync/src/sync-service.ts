@@ -6,7 +6,7 @@
 // supabase-js has a new token.
 import type { Clock, Logger, NetworkMonitor } from './collaborators.ts';
 import type { Backoff } from './backoff.ts';
-import { offline, type SyncError } from './errors.ts';
+import { asSyncError, offline, type SyncError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 import type { PullOutcome } from './pull.ts';
 import type { PushOutcome } from './push.ts';
@@ -31,6 +31,8 @@ export interface SyncServiceDeps {
   onSynced(at: number): Promise<void>;
   /** Re-reads pending/parked/conflict counts into the status (so a cycle ends with them current). */
   refreshCounts(): Promise<void>;
+  /** false: never schedule by itself (only syncNow runs cycles). */
+  auto: boolean;
 }
 
 const MAX_ROUNDS = 50;
@@ -64,17 +66,17 @@ export class SyncService {
     );
   }
 
-  stop(): Promise<unknown> {
+  /** Stops scheduling. A cycle in flight is not awaited (its request may never answer); it ends on its own. */
+  stop(): void {
     this.stopped = true;
     this.clearTimer();
     this.unsubscribe.forEach((u) => u());
     this.unsubscribe = [];
-    return this.running ?? Promise.resolve();
   }
 
   /** Runs soon (coalescing triggers: edits, pokes, coming online). */
   schedule(delayMs: number): void {
-    if (this.stopped || this.pausedForAuth) return;
+    if (this.stopped || this.pausedForAuth || !this.deps.auto) return;
     this.clearTimer();
     this.timer = this.deps.clock.setTimeout(() => {
       this.timer = null;
@@ -108,7 +110,7 @@ export class SyncService {
         total.parked += s.parked;
         total.ok = s.ok;
         total.error = s.error;
-      } while (this.again && !this.stopped && total.ok);
+      } while (this.again && !this.stopped);
       return total;
     })().finally(() => {
       this.running = null;
@@ -116,7 +118,18 @@ export class SyncService {
     return this.running;
   }
 
+  /** A cycle never rejects: anything thrown (a database closed under it by stop) becomes its error. */
   private async cycle(): Promise<SyncSummary> {
+    try {
+      return await this.attempt();
+    } catch (error) {
+      const e = asSyncError(error);
+      this.deps.logger.warn('sync_cycle_failed', { error: e.toJSON() });
+      return { ok: false, pushed: 0, pulled: 0, conflicts: 0, parked: 0, error: e };
+    }
+  }
+
+  private async attempt(): Promise<SyncSummary> {
     const { status, metrics, clock } = this.deps;
     const summary: SyncSummary = { ok: false, pushed: 0, pulled: 0, conflicts: 0, parked: 0, error: null };
     const started = clock.now();

@@ -43,8 +43,8 @@ export interface TrackerDeps {
   uuid(): string;
   /** A stored row failed validation: fetch its trip again from the server. */
   onInvalidLocalRow(entity: EntityName, tripId: string): void;
-  /** Something was queued (so the scheduler can push soon). */
-  onQueued(): void;
+  /** Something was queued (so the scheduler can push soon); `delta`: change in queued entries. */
+  onQueued(delta: number): void;
 }
 
 function issuesText(error: z.ZodError): string {
@@ -102,7 +102,7 @@ export class ChangeTracker {
         });
       }
     });
-    this.deps.onQueued();
+    this.deps.onQueued(1);
     return id;
   }
 
@@ -112,6 +112,7 @@ export class ChangeTracker {
     const fields = patch.data as Record<string, unknown>;
     const { db } = this.deps;
     let invalidTrip: string | undefined;
+    let delta = 0;
     await db.transaction('rw', db.syncTables, async () => {
       const current = await db.entity(entity).get(id);
       if (!current || current.local_only) throw notFound(entity, id);
@@ -133,15 +134,17 @@ export class ChangeTracker {
       } else {
         const base = (await db.shadows.get([entity, id]))?.row?.version ?? null;
         await db.outbox.add(this.newEntry(entity, 'upsert', id, tripId, fields, base) as OutboxEntry);
+        delta = 1;
       }
       await db.entity(entity).put({ ...current, ...fields });
     });
     if (invalidTrip) this.deps.onInvalidLocalRow(entity, invalidTrip);
-    this.deps.onQueued();
+    this.deps.onQueued(delta);
   }
 
   async delete(entity: EntityName, id: string): Promise<void> {
     const { db } = this.deps;
+    let delta = 0;
     await db.transaction('rw', db.syncTables, async () => {
       const current = await db.entity(entity).get(id);
       if (!current || current.local_only) throw notFound(entity, id);
@@ -154,19 +157,21 @@ export class ChangeTracker {
         // Never reached the server: the create and its edits cancel out.
         await db.outbox.bulkDelete(entries.map((e) => e.seq));
         await db.shadows.delete([entity, id]);
-        if (entity === 'trips') await this.dropLocalTrip(id);
+        delta = -entries.length;
+        if (entity === 'trips') delta -= await this.dropLocalTrip(id);
       } else {
         const last = entries[entries.length - 1];
         if (last && last.attempts === 0 && last.parked === 0) {
           await db.outbox.update(last.seq, { op: 'delete', fields: {} });
         } else {
           await db.outbox.add(this.newEntry(entity, 'delete', id, tripId, {}, shadow?.row?.version ?? null) as OutboxEntry);
+          delta = 1;
         }
         if (entity === 'trips') await this.hideTripContent(id);
       }
       await db.entity(entity).delete(id);
     });
-    this.deps.onQueued();
+    this.deps.onQueued(delta);
   }
 
   /** First pending edit of a row: remember the server's row so pulls and discards can re-lay edits. */
@@ -176,13 +181,14 @@ export class ChangeTracker {
   }
 
   /** A trip that never reached the server: everything queued in it goes too. */
-  private async dropLocalTrip(tripId: string): Promise<void> {
+  private async dropLocalTrip(tripId: string): Promise<number> {
     const { db } = this.deps;
-    await db.outbox.where('trip_id').equals(tripId).delete();
+    const dropped = await db.outbox.where('trip_id').equals(tripId).delete();
     await db.shadows.where('trip_id').equals(tripId).delete();
     for (const entity of ['trip_members', 'people', 'items', 'rule_overrides'] as const) {
       await db.entity(entity).where('trip_id').equals(tripId).delete();
     }
+    return dropped;
   }
 
   /** The server tombstones a trip's content with it; the device hides it now (the pull brings the tombstones). */

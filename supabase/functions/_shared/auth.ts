@@ -1,8 +1,19 @@
 // Who is calling. The gateway does not check tokens for `sync`
 // (verify_jwt = false), so this is the only check: the `apikey` header must be
 // one of the project's keys, and the bearer token must be a user session
-// signed by the project (HS256 secret, or the JWKS when one is configured).
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+// signed by the project: an asymmetric signing key from the project's key set
+// (what hosted Supabase uses for new projects), or the legacy HS256 secret
+// where one is configured.
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import type { Clock } from './clock.ts';
 import { unauthorized } from './errors.ts';
 
@@ -19,19 +30,50 @@ export interface Verifier {
 }
 
 export interface VerifierOptions {
-  jwtSecret: string;
-  /** Keys accepted in the `apikey` header (the anon and service-role keys). */
+  /** The legacy HS256 secret; without it HS256 tokens are refused. */
+  jwtSecret?: string;
+  /** Keys accepted in the `apikey` header (anon/service-role and publishable/secret keys). */
   apiKeys: string[];
-  /** Set on projects with asymmetric signing keys: their JWKS endpoint. */
+  /** The project's key set as hosted passes it (`SUPABASE_JWKS`). */
+  jwks?: JSONWebKeySet;
+  /** Where the key set is served; asked when a token's key is not in `jwks` (after a rotation). */
   jwksUrl?: string;
   clock: Clock;
 }
 
 const ASYMMETRIC = ['RS256', 'ES256', 'EdDSA'];
 
+/** `SUPABASE_JWKS` as hosted sets it: `{"keys": [...]}` or a bare array. Undefined when absent or unreadable. */
+export function parseJwks(text: string | undefined): JSONWebKeySet | undefined {
+  if (!text) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    const keys = Array.isArray(value) ? value : (value as { keys?: unknown } | null)?.keys;
+    return Array.isArray(keys) ? { keys } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Local keys first; the remote set only for a key id the local one lacks. */
+function keyResolver(jwks: JSONWebKeySet | undefined, jwksUrl: string | undefined): JWTVerifyGetKey | undefined {
+  const local = jwks && jwks.keys.length > 0 ? createLocalJWKSet(jwks) : undefined;
+  const remote = jwksUrl ? createRemoteJWKSet(new URL(jwksUrl)) : undefined;
+  if (!local) return remote;
+  if (!remote) return local;
+  return async (header, token) => {
+    try {
+      return await local(header, token);
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey) return await remote(header, token);
+      throw error;
+    }
+  };
+}
+
 export function createVerifier(options: VerifierOptions): Verifier {
-  const secret = new TextEncoder().encode(options.jwtSecret);
-  const jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
+  const secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : undefined;
+  const keys = keyResolver(options.jwks, options.jwksUrl);
   const apiKeys = new Set(options.apiKeys.filter(Boolean));
 
   async function verify(token: string): Promise<JWTPayload> {
@@ -48,10 +90,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
     };
     // The key follows from our configuration, never from the token: an
     // HS256 token is checked only against the secret, an asymmetric one only
-    // against the JWKS, and `none` matches neither list.
-    if (jwks && alg && ASYMMETRIC.includes(alg)) {
-      return (await jwtVerify(token, jwks, { ...common, algorithms: ASYMMETRIC })).payload;
+    // against the key set, and `none` matches neither.
+    if (keys && alg && ASYMMETRIC.includes(alg)) {
+      return (await jwtVerify(token, keys, { ...common, algorithms: ASYMMETRIC })).payload;
     }
+    if (!secret) throw unauthorized('invalid_token', 'The bearer token is not signed with a key of this project: sign in again.');
     return (await jwtVerify(token, secret, { ...common, algorithms: ['HS256'] })).payload;
   }
 

@@ -3,6 +3,7 @@
 // (exactly what PostgREST does), then calls one RPC: RLS and auth.uid()
 // behave as on every other path. Results travel as JSON text, untouched.
 import postgres from 'postgres';
+import type { HistoryEntry } from '@packsync/protocol';
 import type { UserClaims } from './auth.ts';
 
 export interface PushOutcome {
@@ -16,6 +17,11 @@ export interface PullOutcome {
   body: string;
   count: number;
   hasMore: boolean;
+}
+
+export interface HistoryPage {
+  entries: HistoryEntry[];
+  next: string | null;
 }
 
 export interface Probe {
@@ -35,8 +41,14 @@ export interface Subscription {
 }
 
 export interface SyncDb {
-  /** `body` is the validated request text; the SQL takes its `changes` as jsonb without re-serializing it. */
-  push(claims: UserClaims, clientId: string, body: string): Promise<PushOutcome>;
+  /** `changes` is the validated changes array, serialized again by the function (never the raw body). */
+  push(claims: UserClaims, clientId: string, changes: string): Promise<PushOutcome>;
+  /** `public.invite_member`; the new membership row as JSON text. */
+  invite(claims: UserClaims, tripId: string, email: string, role: string): Promise<string>;
+  /** One page of `public.trip_history`, newest first; `next` is the cursor for the page after. */
+  history(claims: UserClaims, tripId: string, before: string | null, limit: number): Promise<HistoryPage>;
+  /** Trips the transactions `xids` wrote (for a NOTIFY too large to list them). */
+  tripsOf(xids: bigint[]): Promise<string[]>;
   pull(claims: UserClaims, cursor: string | null, limit: number): Promise<PullOutcome>;
   probe(): Promise<Probe>;
   /**
@@ -71,33 +83,44 @@ export async function runAsUser<T>(sql: postgres.Sql, claims: UserClaims, statem
 }
 
 export interface DbOptions {
+  /** Queries: the direct database or a transaction pooler (prepared statements are off). */
   url: string;
+  /**
+   * A session connection for LISTEN (a transaction pooler cannot hold one
+   * across transactions). Defaults to `url`. Opened on the first stream.
+   */
+  listenUrl?: string;
   /** Pool size; each request holds one connection for its transaction. */
   max?: number;
   connectTimeoutSeconds?: number;
   statementTimeout?: string;
 }
 
+/** How far back from the log's newest row `tripsOf` looks. */
+const TRIPS_OF_TAIL_ROWS = 200_000;
+
 export function createDb(options: DbOptions): SyncDb {
-  const sql = postgres(options.url, {
+  const connect = (url: string, max: number) => postgres(url, {
     prepare: false,
-    max: options.max ?? 4,
+    max,
     idle_timeout: 60,
     connect_timeout: options.connectTimeoutSeconds ?? 5,
     onnotice: () => {},
     connection: { application_name: 'packsync-sync' },
   });
-  const statementTimeout = options.statementTimeout ?? '15s';
+  const sql = connect(options.url, options.max ?? 3);
+  let listener: postgres.Sql | undefined;
+  const statementTimeout = options.statementTimeout ?? '8s';
   const asUser = <T>(claims: UserClaims, query: UserQuery) => runAsUser<T>(sql, claims, statementTimeout, query);
 
   return {
-    async push(claims, clientId, body) {
+    async push(claims, clientId, changes) {
       const row = await asUser<{ body: string; statuses: Record<string, number> }>(claims, (tx) => tx`
         select r::text as body,
                (select coalesce(jsonb_object_agg(s.status, s.n), '{}'::jsonb)
                   from (select e->>'status' as status, count(*) as n
                           from jsonb_array_elements(r->'results') e group by 1) s) as statuses
-        from public.push_changes(${clientId}::uuid, (${body}::text::jsonb)->'changes') r`);
+        from public.push_changes(${clientId}::uuid, ${changes}::text::jsonb) r`);
       return { body: row.body, statuses: row.statuses };
     },
 
@@ -108,6 +131,36 @@ export function createDb(options: DbOptions): SyncDb {
                coalesce((r->>'has_more')::boolean, false) as has_more
         from public.pull_changes(${cursor}::text, ${limit}::int) r`);
       return { body: row.body, count: row.count, hasMore: row.has_more };
+    },
+
+    async invite(claims, tripId, email, role) {
+      const row = await asUser<{ membership: string }>(claims, (tx) => tx`
+        select public.invite_member(trip_id => ${tripId}::uuid, email => ${email}::text, role => ${role}::text)::text
+          as membership`);
+      return row.membership;
+    },
+
+    async history(claims, tripId, before, limit) {
+      // One row more than asked tells whether another page exists.
+      const row = await asUser<{ entries: HistoryEntry[] }>(claims, (tx) => tx`
+        select coalesce(jsonb_agg(jsonb_build_object(
+                 'entity', h.entity, 'row_id', h.row_id, 'op', h.op, 'version', h.version, 'actor', h.actor,
+                 'changed_fields', h.changed_fields, 'at', h.at, 'cursor', h.cursor)), '[]'::jsonb) as entries
+        from public.trip_history(trip_id => ${tripId}::uuid, before => ${before}::text, max_rows => ${limit + 1}::int) h`);
+      const entries = row.entries.slice(0, limit);
+      return { entries, next: row.entries.length > limit ? entries[entries.length - 1]!.cursor : null };
+    },
+
+    async tripsOf(xids) {
+      if (xids.length === 0) return [];
+      // A transaction that just committed sits at the log's tail: the scan
+      // is bounded to its newest rows by the primary key.
+      const rows = await sql<{ trip_id: string }[]>`
+        select distinct l.trip_id::text
+        from public.change_log l
+        where l.seq > (select coalesce(max(seq), 0) from public.change_log) - ${TRIPS_OF_TAIL_ROWS}
+          and l.xid = any(${xids.map(String)}::text[]::xid8[])`;
+      return rows.map((r) => r.trip_id);
     },
 
     async probe() {
@@ -134,10 +187,13 @@ export function createDb(options: DbOptions): SyncDb {
     },
 
     async listen(channel, onPayload, onConnect) {
-      const { unlisten } = await sql.listen(channel, onPayload, onConnect);
+      listener ??= options.listenUrl && options.listenUrl !== options.url ? connect(options.listenUrl, 1) : sql;
+      const { unlisten } = await listener.listen(channel, onPayload, onConnect);
       return { unlisten };
     },
 
-    close: () => sql.end({ timeout: 2 }),
+    async close() {
+      await Promise.all([sql.end({ timeout: 2 }), listener && listener !== sql ? listener.end({ timeout: 2 }) : undefined]);
+    },
   };
 }

@@ -2,7 +2,7 @@
 // (bad input, a refused token, a Postgres error, a dead connection) to the
 // wire shape `{ type, code, message, retryable }`. Messages say what to do;
 // they never carry SQL text, stack traces or tokens.
-import type { ErrorCode, ErrorResponse, ErrorType } from '../../../packages/protocol/src/index.ts';
+import type { ErrorCode, ErrorResponse, ErrorType } from '@packsync/protocol';
 
 export class SyncError extends Error {
   override readonly name = 'SyncError';
@@ -28,6 +28,13 @@ export const validation = (code: ErrorCode, message: string, status = 400) =>
   new SyncError(status, 'validation', code, message, false);
 
 export const unauthorized = (code: ErrorCode, message: string) => new SyncError(401, 'auth', code, message, false);
+
+/** 429: wait for Retry-After, then send the same request again. */
+export const rateLimited = (code: ErrorCode, message: string, retryAfterSeconds: number) =>
+  new SyncError(429, 'rate', code, message, true, retryAfterSeconds);
+
+export const tooManyPushes = (max: number) =>
+  rateLimited('too_many_pushes', `At most ${max} pushes per user at once: wait for the one in flight, then retry.`, 1);
 
 export const databaseUnavailable = (inner?: unknown) =>
   new SyncError(503, 'storage', 'database_unavailable', 'The database is unreachable or busy; retry shortly.', true, 2, inner);
@@ -87,6 +94,24 @@ export function fromDatabaseError(error: unknown): SyncError {
     return validation('invalid_argument', 'The database refused the request arguments.');
   }
   return new SyncError(500, 'storage', 'storage_error', 'The database failed to process the request; retry later.', true, undefined, error);
+}
+
+/**
+ * invite_member's refusals: one generic `invite_failed` for anything about
+ * the invitee (unknown e-mail, already a member, oneself), so the route does
+ * not reveal who has an account; `permission_denied` for a non-owner.
+ */
+export function inviteError(error: unknown): SyncError {
+  if (isPgServerError(error)) {
+    if (error.message.startsWith('invite_failed')) {
+      return new SyncError(422, 'validation', 'invite_failed',
+        'The invitation could not be sent: check the e-mail address (the person needs an account and may already be a member).', false);
+    }
+    if (error.code === '42501' || error.message.startsWith('permission_denied')) {
+      return new SyncError(403, 'auth', 'permission_denied', 'Only an owner of the trip may invite people.', false);
+    }
+  }
+  return fromDatabaseError(error);
 }
 
 /** Describe an unexpected error for the log only (never for a response). */

@@ -2,7 +2,7 @@
 // responses and a body reader that stops at the size limit.
 import type { SyncError } from './errors.ts';
 import { validation } from './errors.ts';
-import { PROTOCOL_HEADER } from '../../../packages/protocol/src/index.ts';
+import { PROTOCOL_HEADER } from '@packsync/protocol';
 
 /** Supabase's usual CORS headers for functions called from a browser. */
 export const corsHeaders: Record<string, string> = {

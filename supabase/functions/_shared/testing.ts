@@ -8,7 +8,7 @@ import {
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
   type StreamEvent,
-} from '../../../packages/protocol/src/index.ts';
+} from '@packsync/protocol';
 import { createVerifier } from './auth.ts';
 import { systemClock } from './clock.ts';
 import { createDb } from './db.ts';
@@ -68,7 +68,14 @@ export function testHandler(env: TestEnv, overrides: Partial<SyncHandlerDeps> & 
   const { dbUrl, ...rest } = overrides;
   const handler = createSyncHandler({
     db: createDb({ url: dbUrl ?? env.dbUrl, max: 2, connectTimeoutSeconds: 2 }),
-    verifier: createVerifier({ jwtSecret: env.jwtSecret, apiKeys: [env.anonKey, env.serviceRoleKey], clock: systemClock }),
+    // Sessions from the stack's auth are ES256: verified with its published key set, as on hosted.
+    verifier: createVerifier({
+      jwtSecret: env.jwtSecret,
+      apiKeys: [env.anonKey, env.serviceRoleKey],
+      jwksUrl: `${env.apiUrl}/auth/v1/.well-known/jwks.json`,
+      clock: systemClock,
+    }),
+    secretKeys: [env.serviceRoleKey],
     clock: systemClock,
     logger,
     ...rest,

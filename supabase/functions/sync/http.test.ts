@@ -8,7 +8,7 @@ import {
   PROTOCOL_VERSION,
   pullResponse,
   pushResponse,
-} from '../../../packages/protocol/src/index.ts';
+} from '@packsync/protocol';
 import { assert, assertEquals } from '../_shared/assert.ts';
 import { adminSql, itemChange, signUp, streamReader, syncRequest, testEnv, tripChanges, uuid, type TestUser } from '../_shared/testing.ts';
 
@@ -22,6 +22,17 @@ async function invoke(user: TestUser, route: 'push' | 'pull', body: unknown) {
     throw new Error(`${route} failed: ${detail}`);
   }
   return data;
+}
+
+async function detailedHealth() {
+  const response = await fetch(`${env.apiUrl}/functions/v1/sync/health`, { headers: { apikey: env.serviceRoleKey } });
+  return healthResponse.parse(await response.json());
+}
+
+/** Re-checks `condition` until it holds (each check is a request, so this waits on the state, not on a clock). */
+async function waitUntil(condition: () => Promise<boolean>, attempts = 500): Promise<void> {
+  for (let i = 0; i < attempts; i++) if (await condition()) return;
+  throw new Error('condition never held');
 }
 
 async function openStream(user: TestUser) {
@@ -56,7 +67,8 @@ Deno.test('HTTP: a stream is poked within a second of another member\'s push; a 
   const tripId = uuid();
   await invoke(owner, 'push', { client_id: uuid(), changes: tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } }) });
   // The stranger is a member of a trip of their own, just not of this one.
-  await invoke(stranger, 'push', { client_id: uuid(), changes: tripChanges(uuid()) });
+  const strangerTrip = uuid();
+  await invoke(stranger, 'push', { client_id: uuid(), changes: tripChanges(strangerTrip) });
   const [memberStream, strangerStream] = await Promise.all([openStream(member), openStream(stranger)]);
   try {
     const started = Date.now();
@@ -66,8 +78,11 @@ Deno.test('HTTP: a stream is poked within a second of another member\'s push; a 
     assert(poke, 'the member was not poked within a second');
     assertEquals(poke.event === 'poke' && poke.data.trip_ids, [tripId]);
     assert(elapsed < 1000, `poke took ${elapsed} ms`);
-    await new Promise((r) => setTimeout(r, 300));
-    assertEquals(strangerStream.events.filter((e) => e.event === 'poke'), []);
+    // Pokes reach a stream in order: once the stranger is poked about a
+    // write of their own, a poke about the owner's trip would already be there.
+    await invoke(stranger, 'push', { client_id: uuid(), changes: [itemChange(strangerTrip, 'Map')] });
+    assert(await strangerStream.waitFor((e) => e.event === 'poke', 5000), 'the stranger was not poked about their own trip');
+    assertEquals(strangerStream.events.filter((e) => e.event === 'poke'), [{ event: 'poke', data: { trip_ids: [strangerTrip] } }]);
   } finally {
     await Promise.all([memberStream.cancel(), strangerStream.cancel()]);
   }
@@ -94,7 +109,8 @@ Deno.test('HTTP: a poke waits until the change is pullable (an older transaction
     await blockerOpen;
     const itemId = uuid();
     await invoke(owner, 'push', { client_id: uuid(), changes: [itemChange(tripId, 'Boarding pass', itemId)] });
-    await new Promise((r) => setTimeout(r, 300));
+    // Wait for the event itself: the function has the poke and holds it.
+    await waitUntil(async () => (await detailedHealth()).checks.held_pokes > 0);
     assertEquals(stream.events.filter((e) => e.event === 'poke'), [], 'poked before the change was pullable');
     const early = pullResponse.parse(await invoke(member, 'pull', { cursor }));
     assertEquals(early.changes.filter((c) => c.id === itemId), [], 'pull served a change above the watermark');
@@ -146,7 +162,7 @@ Deno.test('HTTP: bad input and limits are typed 4xx, never 5xx, and change nothi
   }
 });
 
-Deno.test('HTTP: CORS preflight and health need no auth', async () => {
+Deno.test('HTTP: CORS preflight; health without a key says only its status, details need the service-role key', async () => {
   const preflight = await fetch(`${env.apiUrl}/functions/v1/sync/push`, {
     method: 'OPTIONS',
     headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': `authorization, apikey, content-type, ${PROTOCOL_HEADER}` },
@@ -155,9 +171,17 @@ Deno.test('HTTP: CORS preflight and health need no auth', async () => {
   assert(preflight.status < 300, `preflight ${preflight.status}`);
   assert(preflight.headers.get('access-control-allow-headers')!.includes(PROTOCOL_HEADER));
 
+  // Without the service-role key: the status and nothing else.
   const response = await fetch(`${env.apiUrl}/functions/v1/sync/health`);
   assertEquals(response.status, 200);
-  const health = healthResponse.parse(await response.json());
+  assertEquals(await response.json(), { status: 'ok' });
+  for (const key of [env.anonKey, 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH']) {
+    const asClient = await fetch(`${env.apiUrl}/functions/v1/sync/health`, { headers: { apikey: key, authorization: `Bearer ${key}` } });
+    assertEquals(await asClient.json(), { status: 'ok' });
+  }
+  // With it (as an operator's monitor sends it): the checks.
+  const detailed = await fetch(`${env.apiUrl}/functions/v1/sync/health`, { headers: { apikey: env.serviceRoleKey } });
+  const health = healthResponse.parse(await detailed.json());
   assertEquals(health.status, 'ok');
   assert(health.checks.migration, 'no migration version');
 });

@@ -24,7 +24,7 @@ from unnest(array['trips', 'trip_members', 'people', 'items', 'rule_overrides', 
 select policies_are('public', 'trips', array[
   'members can read their trips', 'signed-in users can create trips', 'owners and editors can update their trips']);
 select policies_are('public', 'trip_members', array[
-  'members can read the memberships of their trips', 'owners can add members', 'owners can change and remove members']);
+  'members read their trips'' memberships, everyone their own', 'owners can add members', 'owners manage members, everyone their own membership']);
 select policies_are('public', 'items', array[
   'members can read the items of their trips', 'owners and editors can add items', 'owners and editors can change items']);
 select policies_are('public', 'change_log', array[

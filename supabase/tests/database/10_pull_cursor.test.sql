@@ -15,10 +15,10 @@ select throws_like($$select public.pull_changes('v1:99999999999:0')$$, 'cursor_i
   'a cursor ahead of the database (e.g. after a reset) is cursor_invalid');
 -- a cursor is client input: a forged snapshot part never exposes another trip
 set local request.jwt.claims = :'stranger';
-select is(public.pull_changes(format('v1:%s:0:%s:5::0', 100, :'trip')) -> 'changes' @> jsonb_build_array(jsonb_build_object('id', :'item')), false,
+select is(public.pull_changes(format('v1:%s:0:%s:items::0', 100, :'trip')) -> 'changes' @> jsonb_build_array(jsonb_build_object('id', :'item')), false,
   'a cursor naming a trip the caller is not in yields none of its rows');
 select is((select array_agg(distinct c ->> 'trip_id') from jsonb_array_elements(
-    public.pull_changes(format('v1:%s:0:%s:1::1', 100, '00000000-0000-4000-8000-000000000000')) -> 'changes') c),
+    public.pull_changes(format('v1:%s:0:%s:trips::1', 100, '00000000-0000-4000-8000-000000000000')) -> 'changes') c),
   array[:'stranger_trip'], 'a forged "all trips" snapshot still covers only the caller''s own trips');
 set local request.jwt.claims = :'owner';
 select throws_like($$select public.pull_changes(null, 0)$$, 'invalid_argument:%', 'max_rows must be positive');

@@ -24,9 +24,15 @@ insert into auth.users (id, email) values
 set local role authenticated;
 set local request.jwt.claims = :'owner';
 insert into public.trips (id, name, destination) values (:'trip', 'Lisbon', 'Portugal');
+-- Added outside a user session, as maintenance would, so the memberships are
+-- active at once (a signed-in owner's would be invitations: 11_membership_consent).
+reset role;
+set local request.jwt.claims = '';
 insert into public.trip_members (trip_id, user_id, role) values
   (:'trip', :'editor_id', 'editor'),
   (:'trip', :'viewer_id', 'viewer');
+set local role authenticated;
+set local request.jwt.claims = :'owner';
 insert into public.people (id, trip_id, name, kind) values (:'person', :'trip', 'Ana', 'adult');
 insert into public.items (id, trip_id, person_id, name) values (:'item', :'trip', :'person', 'Socks');
 insert into public.rule_overrides (id, trip_id, rule_id, quantity) values (:'override', :'trip', 'socks.per-day', 2);

@@ -63,7 +63,7 @@ describe('entity maps', () => {
     const system = ['id', 'version', 'created_at', 'updated_at', 'deleted_at', 'created_by'];
     expect(entityColumns).toEqual({
       trips: [...system, 'name', 'destination', 'start_date', 'end_date', 'days', 'settings'],
-      trip_members: [...system, 'trip_id', 'user_id', 'role'],
+      trip_members: [...system, 'email', 'trip_id', 'user_id', 'role', 'status'],
       people: [...system, 'trip_id', 'name', 'kind', 'preferences'],
       items: [...system, 'trip_id', 'person_id', 'name', 'category', 'quantity', 'packed', 'notes', 'day', 'rule_id', 'generated'],
       rule_overrides: [...system, 'trip_id', 'person_id', 'rule_id', 'quantity', 'disabled'],

@@ -4,7 +4,7 @@ import { itemColumns, itemFields, itemPatch, itemRow } from './item.ts';
 import { personColumns, personFields, personPatch, personRow } from './person.ts';
 import { ruleOverrideColumns, ruleOverrideFields, ruleOverridePatch, ruleOverrideRow } from './rule-override.ts';
 import { systemColumns } from './system.ts';
-import { tripMemberColumns, tripMemberFields, tripMemberPatch, tripMemberRow } from './trip-member.ts';
+import { tripMemberColumns, tripMemberFields, tripMemberPatch, tripMemberRow, tripMemberServerColumns } from './trip-member.ts';
 import { tripColumns, tripFields, tripPatch, tripRow } from './trip.ts';
 
 export const ENTITY_NAMES = ['trips', 'trip_members', 'people', 'items', 'rule_overrides'] as const;
@@ -50,10 +50,10 @@ export const entityFieldColumns: { readonly [E in EntityName]: readonly string[]
   rule_overrides: ruleOverrideColumns,
 };
 
-/** Every column per table, system columns first: compare with the generated DB types. */
+/** Every column per table, system (and other server-written) columns first: compare with the generated DB types. */
 export const entityColumns: { readonly [E in EntityName]: readonly string[] } = {
   trips: [...systemColumns, ...tripColumns],
-  trip_members: [...systemColumns, ...tripMemberColumns],
+  trip_members: [...systemColumns, ...tripMemberServerColumns, ...tripMemberColumns],
   people: [...systemColumns, ...personColumns],
   items: [...systemColumns, ...itemColumns],
   rule_overrides: [...systemColumns, ...ruleOverrideColumns],

@@ -4,7 +4,7 @@ import {
   AuthHttpError, errorResponse, noAuthorization, sessionNotFound, validationFailed,
 } from './errors.ts';
 import { AuthStore, type UserRow } from './store.ts';
-import { signAccessToken, verifyAccessToken, type AccessClaims, type TokenSettings } from './tokens.ts';
+import { publicJwks, signAccessToken, verifyAccessToken, type AccessClaims, type TokenSettings } from './tokens.ts';
 
 export interface AuthOptions {
   sql: Sql;
@@ -14,8 +14,12 @@ export interface AuthOptions {
 }
 
 const MIN_PASSWORD_LENGTH = 6; // supabase/config.toml [auth] minimum_password_length
+/** bcrypt reads at most 72 bytes; GoTrue refuses longer passwords rather than cut them (api/password.go). */
+const MAX_PASSWORD_BYTES = 72;
 const BCRYPT_COST = 10; // GoTrue's cost
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** supabase/config.toml [auth] refresh_token_reuse_interval. */
+const REFRESH_TOKEN_REUSE_INTERVAL_SECONDS = 10;
+const MAX_EMAIL_LENGTH = 255;
 // Compared against when the e-mail is unknown, so a miss costs what a hit costs.
 const DUMMY_HASH = '$2b$10$b7OwITjk8Yu45kpWWeOCs.5n/wUfljYMR.W13LaXYPoD6o9yUcxdi';
 
@@ -67,6 +71,9 @@ export function createAuthHandler(options: AuthOptions): (request: Request, path
       const body = await readJson(request);
       const email = normalizeEmail(body.email);
       const password = typeof body.password === 'string' ? body.password : '';
+      if (utf8Length(password) > MAX_PASSWORD_BYTES) {
+        throw validationFailed(`Password cannot be longer than ${MAX_PASSWORD_BYTES} characters`);
+      }
       if (password.length < MIN_PASSWORD_LENGTH) {
         throw new AuthHttpError(422, 'weak_password', `Password should be at least ${MIN_PASSWORD_LENGTH} characters.`, {
           weak_password: { reasons: ['length'] },
@@ -85,7 +92,8 @@ export function createAuthHandler(options: AuthOptions): (request: Request, path
         const email = normalizeEmail(body.email);
         const password = typeof body.password === 'string' ? body.password : '';
         const user = await store.userByEmail(email);
-        const ok = await compare(password, user?.encrypted_password ?? DUMMY_HASH);
+        // A password bcrypt would cut could only match by its first 72 bytes: never a match.
+        const ok = (await compare(password, user?.encrypted_password ?? DUMMY_HASH)) && utf8Length(password) <= MAX_PASSWORD_BYTES;
         if (!user || !ok) throw new AuthHttpError(400, 'invalid_credentials', 'Invalid login credentials');
         await store.recordSignIn(user.id);
         const session = await store.createSession(user.id);
@@ -95,7 +103,7 @@ export function createAuthHandler(options: AuthOptions): (request: Request, path
         if (typeof body.refresh_token !== 'string' || body.refresh_token === '') {
           throw validationFailed('refresh_token required');
         }
-        const rotated = await store.rotateRefreshToken(body.refresh_token);
+        const rotated = await store.rotateRefreshToken(body.refresh_token, REFRESH_TOKEN_REUSE_INTERVAL_SECONDS, now());
         const user = await store.userById(rotated.userId);
         if (!user) throw new AuthHttpError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
         return json(await issueSession(user, rotated.sessionId, rotated.refreshToken));
@@ -119,6 +127,13 @@ export function createAuthHandler(options: AuthOptions): (request: Request, path
       await store.endSessions(claims.sub, claims.session_id, scope);
       return new Response(null, { status: 204 });
     },
+
+    // The public half of the signing key, as GoTrue serves it (no API key needed).
+    'GET /.well-known/jwks.json': async () =>
+      new Response(JSON.stringify(publicJwks(options.tokens.signingKey)), {
+        status: 200,
+        headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=600' },
+      }),
 
     'GET /health': async () =>
       json({ version: 'packsync-local', name: 'GoTrue', description: 'GoTrue-compatible auth for the Packsync local stack' }),
@@ -165,15 +180,55 @@ async function readJson(request: Request): Promise<Record<string, unknown>> {
     throw new AuthHttpError(400, 'bad_json', 'Could not parse request body as JSON');
   }
   if (!isObject(body)) throw new AuthHttpError(400, 'bad_json', 'Request body must be a JSON object');
+  // Postgres text and jsonb cannot hold NUL: refuse it here instead of failing there (500).
+  if (containsNul(body)) {
+    throw validationFailed('The request contains a NUL character, which is not allowed');
+  }
   return body;
+}
+
+/**
+ * One `@`, something before it, and a domain with a dot inside, no spaces.
+ * Written as plain string checks (linear in the input): a regular expression
+ * with nested quantifiers backtracks quadratically on inputs like
+ * `a@.....@` and froze the gateway.
+ */
+export function isEmail(email: string): boolean {
+  if (email.length === 0 || email.length > MAX_EMAIL_LENGTH || /\s/.test(email)) return false;
+  const at = email.indexOf('@');
+  if (at <= 0 || at !== email.lastIndexOf('@')) return false;
+  const domain = email.slice(at + 1);
+  const dot = domain.indexOf('.');
+  return dot > 0 && !domain.endsWith('.');
 }
 
 function normalizeEmail(value: unknown): string {
   const email = typeof value === 'string' ? value.trim().toLowerCase() : '';
-  if (!EMAIL.test(email) || email.length > 255) {
-    throw validationFailed('Unable to validate email address: invalid format');
-  }
+  if (!isEmail(email)) throw validationFailed('Unable to validate email address: invalid format');
   return email;
+}
+
+/** True when any string or key in `value` holds U+0000 (walked without recursion: bodies may nest deeply). */
+function containsNul(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const next = stack.pop();
+    if (typeof next === 'string') {
+      if (next.includes('\u0000')) return true;
+    } else if (Array.isArray(next)) {
+      for (const inner of next) stack.push(inner);
+    } else if (isObject(next)) {
+      for (const [key, inner] of Object.entries(next)) {
+        if (key.includes('\u0000')) return true;
+        stack.push(inner);
+      }
+    }
+  }
+  return false;
+}
+
+function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).byteLength;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

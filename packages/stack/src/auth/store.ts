@@ -74,24 +74,36 @@ export class AuthStore {
   }
 
   /**
-   * Spends `token` and issues its successor. Presenting a token that was
-   * already spent means it leaked or was replayed: the whole session is
-   * revoked, as GoTrue's reuse detection does.
+   * Spends `token` and issues its successor, as GoTrue does with rotation on
+   * (internal/tokens/service.go). A spent token is still honoured when it is
+   * the parent of the session's live token (that live token is returned
+   * again: the client lost the answer), or within `reuseIntervalSeconds` of
+   * being spent (two tabs refreshing at once: it gets a successor of its
+   * own). Presented later it means the token leaked or was replayed: the
+   * whole session is revoked. `nowSeconds` is the caller's clock.
    */
-  async rotateRefreshToken(token: string): Promise<{ userId: string } & SessionRef> {
+  async rotateRefreshToken(token: string, reuseIntervalSeconds: number, nowSeconds: number): Promise<{ userId: string } & SessionRef> {
+    const now = new Date(nowSeconds * 1000);
     const result = await this.sql.begin(async (tx) => {
-      const [row] = await tx<{ id: string; user_id: string; session_id: string; revoked: boolean }[]>`
-        select id, user_id, session_id, revoked from auth.refresh_tokens where token = ${token} for update`;
+      const [row] = await tx<{ id: string; user_id: string; session_id: string; revoked: boolean; spent_at: Date }[]>`
+        select id, user_id, session_id, revoked, updated_at as spent_at
+        from auth.refresh_tokens where token = ${token} for update`;
       if (!row || !row.session_id) return { error: invalidRefresh() };
       if (row.revoked) {
-        await tx`delete from auth.sessions where id = ${row.session_id}`;
-        return { error: spentRefresh() };
+        const [live] = await tx<{ token: string; parent: string | null }[]>`
+          select token, parent from auth.refresh_tokens
+          where session_id = ${row.session_id} and not revoked order by id desc limit 1`;
+        if (live && live.parent === token) return { userId: row.user_id, sessionId: row.session_id, refreshToken: live.token };
+        if (now.getTime() > row.spent_at.getTime() + reuseIntervalSeconds * 1000) {
+          await tx`delete from auth.sessions where id = ${row.session_id}`;
+          return { error: spentRefresh() };
+        }
       }
       const next = newRefreshToken();
-      await tx`update auth.refresh_tokens set revoked = true, updated_at = now() where id = ${row.id}`;
-      await tx`insert into auth.refresh_tokens (token, user_id, session_id, parent)
-               values (${next}, ${row.user_id}, ${row.session_id}, ${token})`;
-      await tx`update auth.sessions set updated_at = now() where id = ${row.session_id}`;
+      await tx`update auth.refresh_tokens set revoked = true, updated_at = ${now} where id = ${row.id} and not revoked`;
+      await tx`insert into auth.refresh_tokens (token, user_id, session_id, parent, created_at, updated_at)
+               values (${next}, ${row.user_id}, ${row.session_id}, ${token}, ${now}, ${now})`;
+      await tx`update auth.sessions set updated_at = ${now} where id = ${row.session_id}`;
       return { userId: row.user_id, sessionId: row.session_id, refreshToken: next };
     });
     // Thrown outside the transaction so the revocation above commits.

@@ -39,11 +39,17 @@ grant usage on schema public to postgres, anon, authenticated, service_role;
 grant usage on schema extensions to postgres, anon, authenticated, service_role;
 grant usage on schema auth to anon, authenticated, service_role;
 
--- Supabase grants table, function and sequence rights in `public` to the API
--- roles by default and relies on Row Level Security to narrow them.
-alter default privileges in schema public grant all on tables to postgres, anon, authenticated, service_role;
-alter default privileges in schema public grant all on functions to postgres, anon, authenticated, service_role;
-alter default privileges in schema public grant all on sequences to postgres, anon, authenticated, service_role;
+-- Hosted Supabase no longer grants new objects in `public` to the API roles
+-- (new projects since 30 May 2026, every project since 30 October 2026: "New
+-- tables in the public schema will no longer be exposed to the Data API
+-- automatically", changelog 45329), so migrations must grant what each role
+-- needs. Mirrored here so that a missing grant fails locally as it would
+-- there. Revoked rather than merely not granted: a data folder made by an
+-- older bootstrap still has the old defaults. PostgreSQL's own default (EXECUTE
+-- on new functions for PUBLIC) is left as it is on hosted; migrations revoke it.
+alter default privileges in schema public revoke all on tables from anon, authenticated, service_role;
+alter default privileges in schema public revoke all on functions from anon, authenticated, service_role;
+alter default privileges in schema public revoke all on sequences from anon, authenticated, service_role;
 alter default privileges in schema extensions grant all on functions to postgres, anon, authenticated, service_role;
 
 alter database postgres set search_path = "$user", public, extensions;
@@ -101,8 +107,13 @@ create table if not exists auth.refresh_tokens (
 create index if not exists refresh_tokens_session_id_revoked_idx on auth.refresh_tokens (session_id, revoked);
 
 -- auth helpers, as Supabase defines them -------------------------------------
+-- With `set search_path to ''`, as a hosted project defines them today (seen
+-- there by the review in issue 15; supabase/auth#1616 introduced it, #1633
+-- keeps it with these bodies). They call only pg_catalog functions, which are
+-- found without a search path.
 create or replace function auth.uid() returns uuid
 language sql stable
+set search_path to ''
 as $$
   select coalesce(
     nullif(current_setting('request.jwt.claim.sub', true), ''),
@@ -112,6 +123,7 @@ $$;
 
 create or replace function auth.role() returns text
 language sql stable
+set search_path to ''
 as $$
   select coalesce(
     nullif(current_setting('request.jwt.claim.role', true), ''),
@@ -121,6 +133,7 @@ $$;
 
 create or replace function auth.email() returns text
 language sql stable
+set search_path to ''
 as $$
   select coalesce(
     nullif(current_setting('request.jwt.claim.email', true), ''),
@@ -130,6 +143,7 @@ $$;
 
 create or replace function auth.jwt() returns jsonb
 language sql stable
+set search_path to ''
 as $$
   select coalesce(
     nullif(current_setting('request.jwt.claim', true), ''),

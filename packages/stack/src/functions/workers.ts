@@ -3,6 +3,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../config.ts';
 import { freePort } from '../net.ts';
+import { importMapFor } from './config.ts';
+import { FUNCTION_ENV_ALLOW } from './hosted-env.ts';
 
 const denoBin = path.join(repoRoot, 'node_modules', '.bin', 'deno');
 const workerShim = path.join(repoRoot, 'packages', 'stack', 'deno', 'worker.ts');
@@ -11,6 +13,8 @@ export interface WorkerOptions {
   functionsDir: string;
   /** The environment the hosted edge runtime gives a function. */
   env: Record<string, string>;
+  /** supabase/config.toml's text: `[functions.<name>] import_map` picks the import map. */
+  configToml?: string;
   /** Restart a worker when its code changes (development). */
   watch: boolean;
   log: (line: string) => void;
@@ -57,6 +61,13 @@ export class FunctionWorkers {
     return worker.port!;
   }
 
+  /** Resolves once the running worker for `name` has exited (at once when none runs). */
+  whenExited(name: string): Promise<void> {
+    const child = this.workers.get(name)?.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => child.once('exit', () => resolve()));
+  }
+
   async startAll(): Promise<void> {
     await Promise.all(this.names().map((name) => this.portFor(name)));
   }
@@ -69,10 +80,14 @@ export class FunctionWorkers {
   private async spawn(worker: Worker): Promise<void> {
     worker.port = await freePort();
     const dir = path.join(this.options.functionsDir, worker.name);
-    const ownConfig = path.join(dir, 'deno.json');
-    const config = existsSync(ownConfig) ? ownConfig : path.join(this.options.functionsDir, 'deno.json');
-    const args = ['run', '--allow-all', '--no-prompt', '--quiet'];
-    if (existsSync(config)) args.push('--config', config);
+    // The import map `supabase functions deploy` would upload, so what runs
+    // here is what runs there; npm packages come from the repo's node_modules.
+    const importMap = importMapFor(worker.name, this.options.functionsDir, this.options.configToml ?? '');
+    const args = [
+      'run', '--allow-net', '--allow-read', '--allow-sys', `--allow-env=${FUNCTION_ENV_ALLOW.join(',')}`,
+      '--no-prompt', '--quiet', '--node-modules-dir=manual',
+    ];
+    if (importMap) args.push('--config', importMap);
     if (this.options.watch) args.push(`--watch=${this.options.functionsDir}`, '--no-clear-screen');
     args.push(workerShim, path.join(dir, 'index.ts'));
 

@@ -44,6 +44,9 @@ export class Switch implements NetworkMonitor {
   /** Requests that reached the server (for "the response was lost" tests: set `loseResponses`). */
   loseResponses = 0;
   requests: string[] = [];
+  /** While set, push responses that came back are held here and never delivered (a tab closing mid-sync). */
+  holdPushes = false;
+  held = 0;
 
   online(): boolean {
     return this.on;
@@ -64,6 +67,11 @@ export class Switch implements NetworkMonitor {
     const url = String(input instanceof Request ? input.url : input);
     this.requests.push(url);
     const response = await globalThis.fetch(input, init);
+    if (this.holdPushes && url.endsWith('/push')) {
+      await response.text();
+      this.held++;
+      return new Promise<Response>(() => {});
+    }
     if (this.loseResponses > 0 && url.endsWith('/push')) {
       this.loseResponses--;
       await response.text();
@@ -87,7 +95,7 @@ export async function device(supabase: SupabaseClient, options: Partial<SyncEngi
   const s = stack();
   const make = (extra: Partial<SyncEngineOptions> = {}) => createSyncEngine({
     supabase, url: s.apiUrl, anonKey: s.anonKey, indexedDB, IDBKeyRange, fetch: net.fetch, network: net,
-    logger: silentLogger, stream: false, checksum: sqlChecksum, ...options, ...extra,
+    logger: silentLogger, stream: false, autoSync: false, checksum: sqlChecksum, ...options, ...extra,
   });
   const engine = make();
   await engine.start();
@@ -127,19 +135,22 @@ export async function serverRows(entity: string, tripId: string): Promise<Record
 }
 
 /**
- * Shares a trip: the owner's engine creates the membership; once consent is
- * on main the member accepts it (status invited → active) on their engine.
+ * Shares a trip: the owner's engine creates the membership (the server makes
+ * it `invited`), and the member accepts it. The acceptance is made in SQL as
+ * the member, through RLS and the consent trigger: push_changes does not yet
+ * let a non-owner write their own membership (see access.integration.test.ts,
+ * the `fails` case, and the report to the lead).
  */
 export async function share(owner: SyncEngine, tripId: string, member: { id: string; engine: SyncEngine }, role: 'editor' | 'viewer' = 'editor'): Promise<string> {
   const membership = await owner.create('trip_members', { trip_id: tripId, user_id: member.id, role });
   const summary = await owner.syncNow();
   if (summary.error) throw summary.error;
+  const claims = JSON.stringify({ sub: member.id, role: 'authenticated' });
+  await db().begin(async (tx) => {
+    await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${claims}, true)`;
+    await tx`update public.trip_members set status = 'active' where id = ${membership} and status = 'invited'`;
+  });
   await member.engine.syncNow();
-  const mine = await member.engine.get('trip_members', membership);
-  if (mine?.status === 'invited') {
-    await member.engine.update('trip_members', membership, { status: 'active' });
-    await member.engine.syncNow();
-  }
   return membership;
 }
 

@@ -1,7 +1,7 @@
 // The handler against the real database, without HTTP: the contract of push
 // and pull, every limit and bad input as a typed 4xx that changes nothing,
 // and the log line.
-import { errorResponse, pullResponse, pushResponse } from '../../../../packages/protocol/src/index.ts';
+import { errorResponse, pullResponse, pushResponse } from '@packsync/protocol';
 import { adminSql, itemChange, signUp, syncRequest, testEnv, testHandler, tripChanges, uuid } from '../testing.ts';
 import { assert, assertEquals, assertMatch } from '../assert.ts';
 

@@ -4,19 +4,22 @@
 // JSON, schema) → one transaction in Postgres → JSON text back. One log
 // line per request, whatever happened.
 import {
+  historyRequest,
+  inviteRequest,
   MAX_BODY_BYTES,
   MAX_CHANGES_PER_PUSH,
   MAX_PULL_LIMIT,
+  MAX_PUSHES_IN_FLIGHT_PER_USER,
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
   pullRequest,
   pushRequest,
-} from '../../../../packages/protocol/src/index.ts';
+} from '@packsync/protocol';
 import type { z } from 'zod';
 import type { Verifier } from '../auth.ts';
 import type { Clock } from '../clock.ts';
 import type { SyncDb } from '../db.ts';
-import { describeForLog, fromDatabaseError, internalError, SyncError, validation } from '../errors.ts';
+import { describeForLog, fromDatabaseError, internalError, inviteError, SyncError, tooManyPushes, validation } from '../errors.ts';
 import { corsHeaders, errorResponse, jsonText, readBody } from '../http.ts';
 import type { LogEntry, Logger } from '../log.ts';
 import { checkHealth } from './health.ts';
@@ -30,6 +33,9 @@ export interface SyncHandlerDeps {
   heartbeatMs?: number;
   maxStreamsPerUser?: number;
   healthTimeoutMs?: number;
+  /** Keys that unlock /health's details (service-role and secret keys). */
+  secretKeys?: string[];
+  maxPushesPerUser?: number;
 }
 
 export interface SyncHandler {
@@ -40,8 +46,9 @@ export interface SyncHandler {
   close(): Promise<void>;
 }
 
-type Route = 'push' | 'pull' | 'stream' | 'health';
-const METHODS: Record<Route, string> = { push: 'POST', pull: 'POST', stream: 'GET', health: 'GET' };
+type Route = 'push' | 'pull' | 'invite' | 'history' | 'stream' | 'health';
+const METHODS: Record<Route, string> = { push: 'POST', pull: 'POST', invite: 'POST', history: 'POST', stream: 'GET', health: 'GET' };
+const DEFAULT_HISTORY_LIMIT = 100;
 
 /** `/sync/<route>` as the runtime passes it (also with a `/functions/v1` prefix). */
 function routeOf(pathname: string): Route | undefined {
@@ -61,10 +68,19 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
     ...(deps.maxStreamsPerUser !== undefined ? { maxStreamsPerUser: deps.maxStreamsPerUser } : {}),
   });
 
+  const secretKeys = new Set((deps.secretKeys ?? []).filter(Boolean));
+  const hasSecretKey = (headers: Headers) => {
+    const bearer = /^bearer\s+(\S+)\s*$/i.exec(headers.get('authorization') ?? '')?.[1];
+    return secretKeys.has(headers.get('apikey') ?? '') || (bearer !== undefined && secretKeys.has(bearer));
+  };
+  const pushSlots = new UserSlots(deps.maxPushesPerUser ?? MAX_PUSHES_IN_FLIGHT_PER_USER);
+
   async function route(request: Request, log: LogEntry): Promise<Response> {
     const route = routeOf(new URL(request.url).pathname);
     log.route = route ?? 'unknown';
-    if (!route) throw validation('not_found', 'No such route: use /sync/push, /sync/pull, /sync/stream or /sync/health.', 404);
+    if (!route) {
+      throw validation('not_found', 'No such route: use /sync/push, /sync/pull, /sync/invite, /sync/history, /sync/stream or /sync/health.', 404);
+    }
     if (request.method !== METHODS[route]) {
       throw validation('method_not_allowed', `Use ${METHODS[route]} for /sync/${route}.`, 405);
     }
@@ -73,11 +89,13 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
       const health = await checkHealth({
         db,
         clock,
-        streams: () => ({ count: hub.size, listener: hub.listenerState() }),
+        streams: () => ({ count: hub.size, listener: hub.listenerState(), held: hub.heldCount }),
         ...(deps.healthTimeoutMs !== undefined ? { timeoutMs: deps.healthTimeoutMs } : {}),
       });
       log.outcome = health.status;
-      return jsonText(health.status === 'down' ? 503 : 200, JSON.stringify(health),
+      // Details (migration, lag, stream counts) are for operators only.
+      const body = hasSecretKey(request.headers) ? health : { status: health.status };
+      return jsonText(health.status === 'down' ? 503 : 200, JSON.stringify(body),
         health.status === 'down' ? { 'retry-after': '5' } : {});
     }
 
@@ -120,11 +138,36 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
         }
       }
       const push = parse(pushRequest, body);
-      const result = await db.push(claims, push.client_id, text).catch((error) => {
-        throw fromDatabaseError(error);
+      const release = pushSlots.take(claims.sub);
+      try {
+        // The validated value, re-serialized: never the raw text, which may
+        // hold duplicate keys the parser dropped (JSON.parse keeps the last).
+        const result = await db.push(claims, push.client_id, JSON.stringify(push.changes)).catch((error) => {
+          throw fromDatabaseError(error);
+        });
+        log.statuses = result.statuses;
+        return jsonText(200, result.body);
+      } finally {
+        release();
+      }
+    }
+
+    if (route === 'invite') {
+      const invite = parse(inviteRequest, body);
+      const membership = await db.invite(claims, invite.trip_id, invite.email, invite.role).catch((error) => {
+        throw inviteError(error);
       });
-      log.statuses = result.statuses;
-      return jsonText(200, result.body);
+      return jsonText(200, `{"membership":${membership}}`);
+    }
+
+    if (route === 'history') {
+      const history = parse(historyRequest, body);
+      const page = await db.history(claims, history.trip_id, history.before, history.limit ?? DEFAULT_HISTORY_LIMIT)
+        .catch((error) => {
+          throw fromDatabaseError(error);
+        });
+      log.returned = page.entries.length;
+      return jsonText(200, JSON.stringify(page));
     }
 
     const pull = parse(pullRequest, body);
@@ -170,6 +213,31 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
       await db.close();
     },
   };
+}
+
+/**
+ * At most `max` requests in flight per user on this instance. One user's
+ * burst of pushes would otherwise hold every pooled connection (and the
+ * pull horizon) while other users wait.
+ */
+class UserSlots {
+  private readonly held = new Map<string, number>();
+  constructor(private readonly max: number) {}
+
+  /** A slot for `userId`, or a 429 `rate` error; call the returned function once done. */
+  take(userId: string): () => void {
+    const count = this.held.get(userId) ?? 0;
+    if (count >= this.max) throw tooManyPushes(this.max);
+    this.held.set(userId, count + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.held.get(userId) ?? 1) - 1;
+      if (left > 0) this.held.set(userId, left);
+      else this.held.delete(userId);
+    };
+  }
 }
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {

@@ -1,7 +1,7 @@
 // Health follows the database: a handler whose database URL goes through a
 // TCP proxy started here reports `down` while the proxy is closed and `ok`
 // after it reopens. The shared test database itself is never stopped.
-import { errorResponse, healthResponse } from '../../../../packages/protocol/src/index.ts';
+import { errorResponse, healthResponse } from '@packsync/protocol';
 import { assert, assertEquals } from '../assert.ts';
 import { signUp, syncRequest, testEnv, testHandler, tripChanges, uuid } from '../testing.ts';
 
@@ -74,7 +74,7 @@ Deno.test({
   fn: async () => {
     const { proxy, handler, logger } = handlerBehindProxy({ healthTimeoutMs: 1500 });
     const health = async () => {
-      const response = await handler.handle(new Request(`${env.apiUrl}/functions/v1/sync/health`));
+      const response = await handler.handle(new Request(`${env.apiUrl}/functions/v1/sync/health`, { headers: { apikey: env.serviceRoleKey } }));
       return { status: response.status, retryAfter: response.headers.get('retry-after'), body: healthResponse.parse(await response.json()) };
     };
     try {

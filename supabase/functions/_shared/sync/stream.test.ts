@@ -1,6 +1,6 @@
 // The poke fan-out with an injected notification source and a fake clock:
 // who is poked, coalescing, heartbeats, expiry, the per-user cap, reconnects.
-import { createStreamParser, type StreamEvent } from '../../../../packages/protocol/src/index.ts';
+import { createStreamParser, type StreamEvent } from '@packsync/protocol';
 import { assert, assertEquals } from '../assert.ts';
 import type { UserClaims } from '../auth.ts';
 import type { Clock } from '../clock.ts';
@@ -38,24 +38,34 @@ function fakeClock(start = 1_000_000) {
   return clock;
 }
 
-function fakeDb(memberships: Membership[], watermark = { xmin: 1_000_000n }) {
+function fakeDb(
+  memberships: Membership[],
+  watermark = { xmin: 1_000_000n },
+  options: { written?: Record<string, string[]>; listening?: Promise<void> } = {},
+) {
   let onPayload: (p: string) => void = () => {};
   let onConnect: () => void = () => {};
   const queries: string[][] = [];
-  const db: Pick<SyncDb, 'listen' | 'members' | 'watermark'> = {
-    watermark: () => Promise.resolve(watermark.xmin),
-    listen: (_channel, payload, connect) => {
+  const counts = { watermark: 0 };
+  const db: Pick<SyncDb, 'listen' | 'members' | 'watermark' | 'tripsOf'> = {
+    watermark: () => {
+      counts.watermark++;
+      return Promise.resolve(watermark.xmin);
+    },
+    tripsOf: (xids) => Promise.resolve(xids.flatMap((x) => options.written?.[String(x)] ?? [])),
+    listen: async (_channel, payload, connect) => {
+      await options.listening;
       onPayload = payload;
       onConnect = connect;
       connect();
-      return Promise.resolve({ unlisten: () => Promise.resolve() });
+      return { unlisten: () => Promise.resolve() };
     },
     members: (tripIds, userIds) => {
       queries.push(tripIds);
       return Promise.resolve(memberships.filter((m) => tripIds.includes(m.trip_id) && userIds.includes(m.user_id)));
     },
   };
-  return { db, queries, notify: (p: unknown) => onPayload(JSON.stringify(p)), reconnect: () => onConnect() };
+  return { db, queries, counts, notify: (p: unknown) => onPayload(JSON.stringify(p)), reconnect: () => onConnect() };
 }
 
 const claims = (sub: string, exp: number): UserClaims => ({ sub, role: 'authenticated', exp, aud: 'authenticated' });
@@ -78,11 +88,13 @@ async function open(hub: StreamHub, user: UserClaims) {
   return { response, events, raw, ends, reader, pump };
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 10));
+// The fakes answer at once, so one macrotask turn drains every flush: no wall-clock wait.
+const tick = () => new Promise((r) => setTimeout(r, 0));
 
 Deno.test('pokes members of the notified trips only, with their trip ids', async () => {
   const clock = fakeClock();
-  const f = fakeDb([{ user_id: 'alice', trip_id: T1 }, { user_id: 'bob', trip_id: T1 }, { user_id: 'carol', trip_id: T2 }]);
+  const f = fakeDb([{ user_id: 'alice', trip_id: T1 }, { user_id: 'bob', trip_id: T1 }, { user_id: 'carol', trip_id: T2 }],
+    undefined, { written: { '11': [T2] } });
   const hub = new StreamHub({ db: f.db, clock, logger: silentLogger });
   const exp = clock.now() / 1000 + 3600;
   const [alice, bob, carol] = [await open(hub, claims('alice', exp)), await open(hub, claims('bob', exp)), await open(hub, claims('carol', exp))];
@@ -93,10 +105,12 @@ Deno.test('pokes members of the notified trips only, with their trip ids', async
   assertEquals(pokes(alice), [{ event: 'poke', data: { trip_ids: [T1] } }]);
   assertEquals(pokes(bob).length, 1);
   assertEquals(pokes(carol), []);
-  // `null` trip ids: everyone pulls.
+  // `null` trip ids (too many for one NOTIFY): the trips are read from the
+  // log, and only their members are poked, never everyone.
   f.notify({ trip_ids: null, xid: '11' });
   await tick();
-  assertEquals(pokes(carol), [{ event: 'poke', data: { trip_ids: null } }]);
+  assertEquals(pokes(carol), [{ event: 'poke', data: { trip_ids: [T2] } }]);
+  assertEquals([pokes(alice).length, pokes(bob).length], [1, 1]);
   assertEquals(alice.events[0]!.event, 'ready');
   await hub.close();
   assertEquals(alice.ends, ['shutdown']);
@@ -174,12 +188,62 @@ Deno.test('holds a poke until the change is below the pull watermark', async () 
   await tick();
   assertEquals(pokes(), []);
   horizon.xmin = 61n;
-  clock.advance(10);
+  clock.advance(1000);
   await tick();
   assertEquals(pokes(), [{ event: 'poke', data: { trip_ids: [T1] } }]);
   // A change already below the watermark is poked at once.
   f.notify({ trip_ids: [T1], xid: '55' });
   await tick();
   assertEquals(pokes().length, 2);
+  await hub.close();
+});
+
+Deno.test('the per-user stream cap holds under concurrent opens', async () => {
+  const clock = fakeClock();
+  let listening!: () => void;
+  const f = fakeDb([], undefined, { listening: new Promise<void>((r) => (listening = r)) });
+  const hub = new StreamHub({ db: f.db, clock, logger: silentLogger, maxStreamsPerUser: 8 });
+  const exp = clock.now() / 1000 + 3600;
+  // 50 opens start while the LISTEN connection is still being set up.
+  const opens = Array.from({ length: 50 }, () => hub.open(claims('alice', exp), () => {}).then(() => 'open', (e) => e.code));
+  listening();
+  const outcomes = await Promise.all(opens);
+  assertEquals(outcomes.filter((o) => o === 'open').length, 8);
+  assertEquals(outcomes.filter((o) => o === 'too_many_streams').length, 42);
+  await hub.close();
+});
+
+Deno.test('a held poke re-checks the watermark with back-off, not every 10 ms', async () => {
+  const clock = fakeClock();
+  const horizon = { xmin: 50n };
+  const f = fakeDb([{ user_id: 'alice', trip_id: T1 }], horizon);
+  const hub = new StreamHub({ db: f.db, clock, logger: silentLogger });
+  const alice = await open(hub, claims('alice', clock.now() / 1000 + 3600));
+  f.notify({ trip_ids: [T1], xid: '60' });
+  await tick();
+  // Ten seconds of a long transaction holding the horizon back.
+  for (let elapsed = 0; elapsed < 10_000; elapsed += 50) {
+    clock.advance(50);
+    await tick();
+  }
+  assert(f.counts.watermark <= 20, `${f.counts.watermark} watermark queries in 10 s`);
+  horizon.xmin = 61n;
+  clock.advance(1000);
+  await tick();
+  assertEquals(alice.events.filter((e) => e.event === 'poke'), [{ event: 'poke', data: { trip_ids: [T1] } }]);
+  await hub.close();
+});
+
+Deno.test('pokes about many trips go out as several bounded events', async () => {
+  const clock = fakeClock();
+  const trips = Array.from({ length: 250 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  const f = fakeDb(trips.map((trip_id) => ({ user_id: 'alice', trip_id })), undefined, { written: { '70': trips } });
+  const hub = new StreamHub({ db: f.db, clock, logger: silentLogger });
+  const alice = await open(hub, claims('alice', clock.now() / 1000 + 3600));
+  f.notify({ trip_ids: null, xid: '70' });
+  await tick();
+  const pokes = alice.events.flatMap((e) => (e.event === 'poke' ? [e.data.trip_ids] : []));
+  assertEquals(pokes.map((p) => p?.length), [100, 100, 50]);
+  assertEquals(pokes.flatMap((p) => p ?? []).sort(), [...trips].sort());
   await hub.close();
 });

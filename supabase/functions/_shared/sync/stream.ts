@@ -9,17 +9,17 @@ import {
   PROTOCOL_VERSION,
   type StreamCloseReason,
   type StreamEvent,
-} from '../../../../packages/protocol/src/index.ts';
+} from '@packsync/protocol';
 import type { UserClaims } from '../auth.ts';
 import type { Clock } from '../clock.ts';
 import type { SyncDb, Subscription } from '../db.ts';
-import { SyncError } from '../errors.ts';
+import { rateLimited } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
 export const CHANGES_CHANNEL = 'packsync_changes';
 
 export interface StreamHubOptions {
-  db: Pick<SyncDb, 'listen' | 'members' | 'watermark'>;
+  db: Pick<SyncDb, 'listen' | 'members' | 'watermark' | 'tripsOf'>;
   clock: Clock;
   logger: Logger;
   heartbeatMs?: number;
@@ -43,14 +43,18 @@ const MAX_QUEUED_BYTES = 64 * 1024;
 
 export class StreamHub {
   private readonly streams = new Set<OpenStream>();
+  /** Streams per user, counted from the moment `open` admits one (before any await). */
+  private readonly perUser = new Map<string, number>();
   private subscription?: Promise<Subscription>;
   private connected = false;
   private pending = new Set<string>();
   private pendingAll = false;
+  private readonly pendingXids = new Set<bigint>();
   private pendingXid = 0n;
   private flushing = false;
   private held: HeldPokes[] = [];
   private recheck: unknown;
+  private recheckMs = RECHECK_MIN_MS;
   private readonly heartbeatMs: number;
   private readonly maxPerUser: number;
 
@@ -61,6 +65,11 @@ export class StreamHub {
 
   get size(): number {
     return this.streams.size;
+  }
+
+  /** Poke batches waiting for the watermark (health shows it; tests wait on it). */
+  get heldCount(): number {
+    return this.held.length;
   }
 
   listenerState(): ListenerState {
@@ -74,15 +83,30 @@ export class StreamHub {
    */
   async open(claims: UserClaims, onEnd: (summary: { pokes: number; reason: string }) => void): Promise<Response> {
     const userId = claims.sub;
-    let mine = 0;
-    for (const s of this.streams) if (s.userId === userId) mine++;
+    // Counted and admitted in one synchronous step: concurrent opens cannot
+    // all pass the check while an earlier one is still awaiting below.
+    const mine = this.perUser.get(userId) ?? 0;
     if (mine >= this.maxPerUser) {
-      throw new SyncError(429, 'validation', 'too_many_streams',
-        `At most ${this.maxPerUser} streams per user: close another tab or device's stream first.`, true, 30);
+      throw rateLimited('too_many_streams',
+        `At most ${this.maxPerUser} streams per user: close another tab or device's stream first.`, 30);
     }
+    this.perUser.set(userId, mine + 1);
+    let admitted = true;
+    const leave = () => {
+      if (!admitted) return;
+      admitted = false;
+      const left = (this.perUser.get(userId) ?? 1) - 1;
+      if (left > 0) this.perUser.set(userId, left);
+      else this.perUser.delete(userId);
+    };
     // Listening before `ready` is sent: a client that pulls on `ready` cannot
     // miss a commit between its pull and the first poke.
-    await this.ensureListening();
+    try {
+      await this.ensureListening();
+    } catch (error) {
+      leave();
+      throw error;
+    }
 
     const { clock } = this.options;
     let pokes = 0;
@@ -126,6 +150,7 @@ export class StreamHub {
       clock.clearTimeout(heartbeat);
       clock.clearTimeout(expiry);
       this.streams.delete(stream);
+      leave();
       onEnd({ pokes, reason });
     };
 
@@ -174,6 +199,9 @@ export class StreamHub {
     if (xid > this.pendingXid) this.pendingXid = xid;
     if (Array.isArray(message.trip_ids)) {
       for (const id of message.trip_ids) if (typeof id === 'string') this.pending.add(id);
+    } else if (xid > 0n) {
+      // Too many trips for one NOTIFY: which ones is read from the log.
+      this.pendingXids.add(xid);
     } else {
       this.pendingAll = true;
     }
@@ -217,18 +245,32 @@ export class StreamHub {
     if (this.flushing) return;
     this.flushing = true;
     try {
-      while (this.pendingAll || this.pending.size > 0) {
+      while (this.pendingAll || this.pending.size > 0 || this.pendingXids.size > 0) {
         const all = this.pendingAll;
         const tripIds = [...this.pending];
+        const xids = [...this.pendingXids];
         const xid = this.pendingXid;
         this.pendingAll = false;
         this.pending.clear();
+        this.pendingXids.clear();
         this.pendingXid = 0n;
-        const pokes = all ? this.everyone() : await this.route(tripIds);
+        const unknown = all || (xids.length > 0 && !(await this.addTripsOf(xids, tripIds)));
+        const pokes = unknown ? this.everyone() : await this.route(tripIds);
         if (pokes.size > 0) this.release({ pokes, xid, since: this.options.clock.now() });
       }
     } finally {
       this.flushing = false;
+    }
+  }
+
+  /** Adds the trips the transactions `xids` wrote to `tripIds`; false when the log cannot say. */
+  private async addTripsOf(xids: bigint[], tripIds: string[]): Promise<boolean> {
+    try {
+      for (const id of await this.options.db.tripsOf(xids)) if (!tripIds.includes(id)) tripIds.push(id);
+      return true;
+    } catch (error) {
+      this.options.logger.log({ level: 'warn', route: 'stream', msg: 'poke trip lookup failed', error: String(error) });
+      return false;
     }
   }
 
@@ -269,23 +311,50 @@ export class StreamHub {
    * for a transaction still above the watermark are held and re-checked.
    */
   private async release(batch: HeldPokes): Promise<void> {
-    const visible = batch.xid === 0n || (await this.watermark()) > batch.xid ||
-      this.options.clock.now() - batch.since > MAX_HOLD_MS;
-    if (visible) {
-      for (const [s, trips] of batch.pokes) s.send({ event: 'poke', data: { trip_ids: trips } });
+    if (await this.visible(batch)) {
+      this.deliver(batch);
       return;
     }
     this.held.push(batch);
-    if (this.recheck === undefined) {
-      this.recheck = this.options.clock.setTimeout(() => void this.releaseHeld(), RECHECK_MS);
+    this.scheduleRecheck();
+  }
+
+  private async visible(batch: HeldPokes): Promise<boolean> {
+    return batch.xid === 0n || (await this.watermark()) > batch.xid ||
+      this.options.clock.now() - batch.since > MAX_HOLD_MS;
+  }
+
+  private deliver(batch: HeldPokes): void {
+    for (const [s, trips] of batch.pokes) {
+      if (trips === null) s.send({ event: 'poke', data: { trip_ids: null } });
+      else for (let i = 0; i < trips.length; i += MAX_TRIPS_PER_POKE) {
+        s.send({ event: 'poke', data: { trip_ids: trips.slice(i, i + MAX_TRIPS_PER_POKE) } });
+      }
     }
   }
 
+  /**
+   * Held pokes look at the watermark again after RECHECK_MIN_MS, doubling
+   * while none is released (up to RECHECK_MAX_MS): a long transaction holding
+   * the horizon back costs a few queries, not one every 10 ms.
+   */
+  private scheduleRecheck(): void {
+    if (this.recheck !== undefined || this.held.length === 0) return;
+    this.recheck = this.options.clock.setTimeout(() => void this.releaseHeld(), this.recheckMs);
+  }
+
   private async releaseHeld(): Promise<void> {
+    const delivered = new Set<HeldPokes>();
+    for (const batch of [...this.held]) {
+      if (await this.visible(batch)) {
+        this.deliver(batch);
+        delivered.add(batch);
+      }
+    }
+    this.held = this.held.filter((batch) => !delivered.has(batch));
+    this.recheckMs = delivered.size === 0 && this.held.length > 0 ? Math.min(this.recheckMs * 2, RECHECK_MAX_MS) : RECHECK_MIN_MS;
     this.recheck = undefined;
-    const held = this.held;
-    this.held = [];
-    for (const batch of held) await this.release(batch);
+    this.scheduleRecheck();
   }
 
   private async watermark(): Promise<bigint> {
@@ -304,7 +373,10 @@ interface HeldPokes {
   since: number;
 }
 
-/** How often held pokes look at the watermark again. */
-const RECHECK_MS = 10;
+/** First and longest wait before held pokes look at the watermark again. */
+const RECHECK_MIN_MS = 10;
+const RECHECK_MAX_MS = 1000;
+/** Most trip ids in one poke event; more go out as several events. */
+export const MAX_TRIPS_PER_POKE = 100;
 /** Longest a poke is held; past it the client is poked anyway. */
 const MAX_HOLD_MS = 60_000;

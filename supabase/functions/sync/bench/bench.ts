@@ -3,7 +3,7 @@
 //   poke latency to another member's open stream.
 // Run against a running stack (PACKSYNC_* variables as for the tests):
 //   npx deno run -A --config supabase/functions/deno.json supabase/functions/sync/bench/bench.ts [requests] [concurrency]
-import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../../packages/protocol/src/index.ts';
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '@packsync/protocol';
 import { itemChange, signUp, streamReader, syncRequest, testEnv, tripChanges, uuid } from '../../_shared/testing.ts';
 
 const env = testEnv();

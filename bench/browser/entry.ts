@@ -1,0 +1,138 @@
+// Bundled for Chromium by bench/lib/browser.ts: the real engine (and
+// supabase-js) behind a small API the measures drive with page.evaluate.
+// Times are performance.timeOrigin + performance.now(): comparable between
+// pages of one browser, so a write on one device and its arrival on another
+// can be subtracted.
+import { createClient } from '@supabase/supabase-js';
+import { createSyncEngine, type SyncEngine } from '../../packages/sync/src/index.ts';
+import type { NetworkMonitor } from '../../packages/sync/src/collaborators.ts';
+
+const now = () => performance.timeOrigin + performance.now();
+
+/** The device's network: off makes fetch fail as a browser's does offline. */
+class NetworkSwitch implements NetworkMonitor {
+  on = true;
+  private listeners = new Set<(online: boolean) => void>();
+  online = () => this.on;
+  subscribe(fn: (online: boolean) => void) {
+    this.listeners.add(fn);
+    return () => void this.listeners.delete(fn);
+  }
+  set(on: boolean) {
+    this.on = on;
+    this.listeners.forEach((fn) => fn(on));
+  }
+  fetch: typeof fetch = (input, init) => (this.on ? fetch(input, init) : Promise.reject(new TypeError('Failed to fetch (offline)')));
+}
+
+let engine: SyncEngine | undefined;
+const net = new NetworkSwitch();
+const need = () => {
+  if (!engine) throw new Error('bench: start the engine first');
+  return engine;
+};
+// The engine's Dexie database (items table) for counting what landed.
+const itemsTable = () => (need() as unknown as { db: { entity(name: string): { count(): Promise<number> } } }).db.entity('items');
+
+function until<T>(probe: () => T | undefined, subscribe: (fn: () => void) => () => void): Promise<T> {
+  return new Promise((resolve) => {
+    const first = probe();
+    if (first !== undefined) return resolve(first);
+    const stop = subscribe(() => {
+      const value = probe();
+      if (value !== undefined) {
+        stop();
+        resolve(value);
+      }
+    });
+  });
+}
+
+const api = {
+  /** Signs in and creates the engine (not started). */
+  async open(o: { url: string; anonKey: string; email: string; password: string; stream: boolean }) {
+    const supabase = createClient(o.url, o.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+    const { error } = await supabase.auth.signInWithPassword({ email: o.email, password: o.password });
+    if (error) throw new Error(`sign-in: ${error.message}`);
+    // checksum: null: the local stack serves no PostgREST (/rest/v1), where the
+    // engine reads trip checksums by default; every call would fail, the sync
+    // count as failed and back off (found by this bench; see docs/benchmarks.md).
+    engine = createSyncEngine({ supabase, url: o.url, anonKey: o.anonKey, fetch: net.fetch, network: net, stream: o.stream, pushDelayMs: 0, checksum: null });
+  },
+
+  /** start() until the first full sync is done; the items that landed in IndexedDB. */
+  async initialSync() {
+    const e = need();
+    const t0 = now();
+    await e.start();
+    await until(() => (e.status.get().initialSync.done ? true : undefined), (fn) => e.status.subscribe(fn));
+    const ms = now() - t0;
+    return { ms, items: await itemsTable().count() };
+  },
+
+  async start() {
+    await need().start();
+    await need().syncNow();
+  },
+
+  async stop() {
+    await engine?.stop();
+    engine = undefined;
+  },
+
+  /** n durable local edits (row + outbox in one transaction), each timed alone. */
+  async edits(ids: string[], n: number) {
+    const e = need();
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await e.update('items', ids[i % ids.length]!, { quantity: 1 + (i % 900) });
+      ms.push(performance.now() - t0);
+    }
+    return ms;
+  },
+
+  /** An edit on this device; the time just before the engine is called. */
+  async edit(id: string, quantity: number) {
+    const t0 = now();
+    await need().update('items', id, { quantity });
+    return t0;
+  },
+
+  /** Arms a watch for the row reaching the quantity; `arrival()` resolves with the time it landed. */
+  arm(id: string, quantity: number) {
+    const e = need();
+    (globalThis as { __arrival?: Promise<number> }).__arrival = new Promise((resolve) => {
+      const stop = e.watch(() => e.get('items', id), (row) => {
+        if (row && row.quantity === quantity) {
+          resolve(now());
+          queueMicrotask(stop);
+        }
+      });
+    });
+  },
+  arrival: () => (globalThis as { __arrival?: Promise<number> }).__arrival!,
+
+  /** Offline: queue n new items; then online: the time until the outbox is empty. */
+  async drain(tripId: string, n: number) {
+    const e = need();
+    net.set(false);
+    const q0 = performance.now();
+    for (let i = 0; i < n; i++) await e.create('items', { trip_id: tripId, name: `queued ${i}`, quantity: 1 });
+    const queuedMs = performance.now() - q0;
+    const queued = e.status.get().pending;
+    const t0 = performance.now();
+    net.set(true);
+    await until(() => (e.status.get().pending === 0 ? true : undefined), (fn) => e.status.subscribe(fn));
+    await e.syncNow();
+    return { queued, queuedMs, ms: performance.now() - t0, pending: (await e.outbox.list()).length };
+  },
+
+  count: () => itemsTable().count(),
+
+  /** The engine's own timings (push_ms, pull_ms, ...), as JSON. */
+  metrics: () => JSON.parse(JSON.stringify(need().metrics())) as unknown,
+};
+
+(globalThis as { packsyncBench?: typeof api }).packsyncBench = api;
+export type BenchApi = typeof api;

@@ -1,0 +1,102 @@
+// Recovery: the server refuses the cursor (full resync, outbox kept, no
+// refetch loop), the mirror diverges from the server (checksum → the trip is
+// fetched again), a server version below the device's, and a stored row that
+// fails validation.
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeDb, device, mirror, serverMirror, serverRows, signIn, signUp } from './testing/harness.ts';
+
+afterAll(closeDb);
+
+async function tripOnTwoDevices() {
+  const alice = await signUp('alice');
+  const a = await device(alice.client);
+  const b = await device(await signIn(alice));
+  const trip = await a.engine.create('trips', { name: 'Recovery' });
+  const items: string[] = [];
+  for (const name of ['Tent', 'Stove', 'Rope']) items.push(await a.engine.create('items', { trip_id: trip, name }));
+  await a.engine.syncNow();
+  await b.engine.syncNow();
+  return { a, b, trip, items };
+}
+
+describe('recovery', () => {
+  it('cursor_invalid → one full resync that keeps the outbox', async () => {
+    const { a, b, trip, items } = await tripOnTwoDevices();
+    await b.engine.delete('items', items[2]!);
+    await b.engine.syncNow();
+    a.net.set(false);
+    await a.engine.update('items', items[0]!, { packed: true });
+    await a.engine.db!.setMeta('cursor', 'v1:99999999999:0'); // ahead of the database: it was restored
+    a.net.set(true);
+    expect((await a.engine.syncNow()).error).toBeNull();
+    expect(a.engine.metrics().counters.full_resyncs).toBe(1);
+    const server = await serverMirror(trip);
+    expect(server.items!.find((i) => i.id === items[0])).toMatchObject({ packed: true });
+    expect(await mirror(a.engine, trip)).toEqual(server); // the deleted row is gone, the edit made it
+    await a.engine.stop();
+    await b.engine.stop();
+  });
+
+  it('no refetch loop when the server keeps asking for a reset: one resync attempt, then an error', async () => {
+    const alice = await signUp('alice');
+    let pulls = 0;
+    const refusing: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/pull')) {
+        pulls++;
+        return new Response(JSON.stringify({ error: { type: 'validation', code: 'cursor_invalid', message: 'no', retryable: false } }), { status: 400 });
+      }
+      return fetch(input, init);
+    };
+    const d = await device(alice.client, { fetch: refusing });
+    await d.engine.syncNow(); // the first sync (from null) is refused too
+    await d.engine.db!.setMeta('cursor', 'v1:1:0');
+    pulls = 0;
+    const summary = await d.engine.syncNow();
+    expect(summary.error?.code).toBe('cursor_invalid');
+    expect(pulls).toBe(2); // the refused cursor, then once from null
+    expect(d.engine.status.get().state).toBe('error');
+    await d.engine.stop();
+  });
+
+  it('a checksum mismatch after catch-up fetches the divergent trip again', async () => {
+    const { a, b, trip, items } = await tripOnTwoDevices();
+    await a.engine.db!.entity('items').delete(items[1]!); // the device lost a row (a bug, a bad restore)
+    await b.engine.update('trips', trip, { destination: 'Lyon' });
+    await b.engine.syncNow();
+    expect((await a.engine.syncNow()).error).toBeNull();
+    const counters = a.engine.metrics().counters;
+    expect(counters.checksum_mismatches).toBe(1);
+    expect(counters.trip_resyncs).toBe(1);
+    expect(await mirror(a.engine, trip)).toEqual(await serverMirror(trip));
+    await a.engine.stop();
+    await b.engine.stop();
+  });
+
+  it('a server version lower than the device has is not applied; the trip is fetched again', async () => {
+    const { a, b, trip, items } = await tripOnTwoDevices();
+    const stored = (await a.engine.db!.entity('items').get(items[0]!))!;
+    await a.engine.db!.entity('items').put({ ...stored, version: 50, name: 'From the future' });
+    await b.engine.update('items', items[0]!, { quantity: 2 });
+    await b.engine.syncNow();
+    expect((await a.engine.syncNow()).error).toBeNull();
+    expect(a.engine.metrics().counters.trip_resyncs).toBeGreaterThanOrEqual(1);
+    const [server] = (await serverRows('items', trip)).filter((r) => r.id === items[0]);
+    expect(server).toMatchObject({ quantity: 2, version: 2, name: 'Tent' });
+    expect(await a.engine.get('items', items[0]!)).toEqual(server);
+    await a.engine.stop();
+    await b.engine.stop();
+  });
+
+  it('a stored row that fails validation is fetched again; the edit made on it still goes through', async () => {
+    const { a, trip, items } = await tripOnTwoDevices();
+    const stored = (await a.engine.db!.entity('items').get(items[0]!))!;
+    await a.engine.db!.entity('items').put({ ...stored, name: '   ' }); // blank: the model refuses it
+    await a.engine.update('items', items[0]!, { packed: true });
+    expect((await a.engine.syncNow()).error).toBeNull();
+    expect(a.engine.metrics().counters['invalid_local_rows{entity=items}']).toBe(1);
+    const [server] = (await serverRows('items', trip)).filter((r) => r.id === items[0]);
+    expect(server).toMatchObject({ name: 'Tent', packed: true });
+    expect(await a.engine.get('items', items[0]!)).toEqual(server);
+    await a.engine.stop();
+  });
+});
