@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // stack read its URLs from the environment that `npm test` sets up.
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'web/src/**/*.test.ts', 'supabase/tests/integration/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'bench/**/*.test.ts', 'web/src/**/*.test.ts', 'supabase/tests/integration/**/*.test.ts', 'reliability/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

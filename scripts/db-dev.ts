@@ -1,7 +1,7 @@
 // `npm run db -- [port] [dataDir]`: only the database (bootstrap + every
 // migration), in the foreground. Handy while writing SQL on a port of its own;
 // `npm run stack` is the whole local stack.
-import { startDatabase } from '../packages/stack/src/db/index.ts';
+import { startDatabase } from '../packages/stack/src/index.ts';
 
 const port = Number(process.argv[2] ?? 54322);
 const dataDir = process.argv[3] ?? `.packsync/db-${port}`;

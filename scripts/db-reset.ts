@@ -1,8 +1,7 @@
 // `npm run db:reset`: wipes the dev database folder and rebuilds it
 // (bootstrap + every migration). Refuses while the dev stack is running.
 import { rm } from 'node:fs/promises';
-import { defaultConfig, startDatabase } from '../packages/stack/src/index.ts';
-import { portOpen } from '../packages/stack/src/net.ts';
+import { defaultConfig, portOpen, startDatabase } from '../packages/stack/src/index.ts';
 
 const config = defaultConfig();
 if (await portOpen(config.dbPort)) {

@@ -2,10 +2,7 @@
 // migrations with the real Supabase CLI, on a throw-away database.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { generateTypes } from '../packages/stack/src/db/migrate.ts';
-import { withThrowawayDatabase } from '../packages/stack/src/db/throwaway.ts';
-import { DATABASE_TYPES_FILE } from '../packages/stack/src/db/types-file.ts';
-import { freePort } from '../packages/stack/src/net.ts';
+import { DATABASE_TYPES_FILE, freePort, generateTypes, withThrowawayDatabase } from '../packages/stack/src/index.ts';
 
 const types = await withThrowawayDatabase(await freePort(), generateTypes);
 await mkdir(path.dirname(DATABASE_TYPES_FILE), { recursive: true });

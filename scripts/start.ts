@@ -2,12 +2,11 @@
 // foreground until Ctrl-C or SIGTERM, which stop everything it started.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { configFromEnv, repoRoot, startStack } from '../packages/stack/src/index.ts';
-import { stopProcess } from '../packages/stack/src/functions/workers.ts';
+import { configFromEnv, repoRoot, startStack, stopProcess } from '../packages/stack/src/index.ts';
 import { onShutdown } from './shutdown.ts';
 
 const config = configFromEnv();
-const stack = await startStack(config, { watch: true });
+const stack = await startStack(config, { watch: true, maintenance: true });
 const web = spawn(path.join(repoRoot, 'node_modules', '.bin', 'vite'), ['dev'], {
   cwd: path.join(repoRoot, 'web'),
   env: { ...process.env, VITE_SUPABASE_URL: stack.apiUrl, VITE_SUPABASE_ANON_KEY: config.anonKey },

@@ -8,8 +8,7 @@ import { existsSync, readdirSync, createWriteStream } from 'node:fs';
 import { chmod, mkdtemp, rm, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultConfig, repoRoot, startStack, type StackConfig } from '../packages/stack/src/index.ts';
-import { freePort } from '../packages/stack/src/net.ts';
+import { defaultConfig, freePort, repoRoot, startStack, type StackConfig } from '../packages/stack/src/index.ts';
 import { onShutdown } from './shutdown.ts';
 
 // Fixed by default; overridable so two checkouts can run their tests at once.

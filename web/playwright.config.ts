@@ -1,8 +1,10 @@
 import { defineConfig } from '@playwright/test';
 
 // Browser tests in Debian's Chromium (Playwright's own browser download is not
-// reachable here) against the web dev server, which talks to the test stack
-// that `npm test` started (PACKSYNC_API_URL).
+// reachable here) against the test stack that `npm test` started
+// (PACKSYNC_API_URL). They run against a production build served by
+// `vite preview`, because that is what people get: the service worker
+// precaches the build, and offline start-up is part of what is tested.
 const apiUrl = process.env.PACKSYNC_API_URL;
 if (!apiUrl) throw new Error('PACKSYNC_API_URL is not set: run browser tests through `npm test -- e2e`.');
 // `npm test` picks a free port; 55373 when run by hand.
@@ -14,7 +16,8 @@ export default defineConfig({
   reporter: [['list']],
   workers: 1,
   retries: 0,
-  timeout: 30_000,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     browserName: 'chromium',
@@ -26,11 +29,11 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   webServer: {
-    command: `npx vite dev --port ${port} --strictPort --host 127.0.0.1`,
+    command: `npx vite build --logLevel warn && npx vite preview --port ${port} --strictPort --host 127.0.0.1`,
     cwd: import.meta.dirname,
     url: `http://127.0.0.1:${port}`,
     reuseExistingServer: false,
-    timeout: 120_000,
+    timeout: 300_000,
     env: { VITE_SUPABASE_URL: apiUrl, VITE_SUPABASE_ANON_KEY: process.env.PACKSYNC_ANON_KEY ?? '' },
   },
 });

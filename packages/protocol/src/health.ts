@@ -26,6 +26,8 @@ export const healthResponse = z.strictObject({
     streams: z.number().int(),
     /** The LISTEN connection: `idle` when no stream needs it. */
     listener: z.enum(['ok', 'idle', 'down']),
+    /** Pokes waiting for the pull watermark to pass their transaction. */
+    held_pokes: z.number().int(),
   }),
 });
 export type HealthResponse = z.infer<typeof healthResponse>;

@@ -4,7 +4,9 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './config.ts';
+import postgres from 'postgres';
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../protocol/src/index.ts';
+import { LOCAL_ANON_KEY, repoRoot } from './config.ts';
 import { startPostgres } from './db/postgres.ts';
 import { freePort, portOpen } from './net.ts';
 
@@ -50,6 +52,29 @@ function waitForLine(child: ChildProcess, text: string, timeoutMs = 90_000): Pro
 
 const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exit', resolve));
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Waits for every one of `pids` to end, checking each time one of them could
+ * have (every 20 ms), and returns those still alive after `withinMs`.
+ */
+async function survivors(pids: number[], withinMs: number): Promise<number[]> {
+  const deadline = Date.now() + withinMs;
+  let left = pids.filter(alive);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    left = left.filter(alive);
+  }
+  return left;
+}
+
 describe('npm run stack', () => {
   // Through npm itself, as people run it. SIGTERM to npm's pid alone, as a
   // service manager sends it (npm forwards it to the script, which must not be
@@ -75,15 +100,83 @@ describe('npm run stack', () => {
     const dbUrlNeedle = `127.0.0.1:${dbPort}/postgres`;
     expect(processesMentioning(dbUrlNeedle).length).toBeGreaterThan(0);
 
+    const started = [...processesMentioning(dataDir), ...processesMentioning(dbUrlNeedle)];
     if (group) process.kill(-child.pid!, signal);
     else child.kill(signal);
     await exited(child);
-    await new Promise((r) => setTimeout(r, 200));
+    // Wait on the processes themselves, not on a clock: each must be gone.
+    expect(await survivors(started, 10_000)).toEqual([]);
     expect(processesMentioning(dataDir)).toEqual([]);
     expect(processesMentioning(dbUrlNeedle)).toEqual([]);
     expect(await portOpen(dbPort)).toBe(false);
     expect(await portOpen(apiPort)).toBe(false);
   });
+});
+
+describe('npm run stack, stopped by its service manager', () => {
+  // SIGTERM to the whole process group while the app is busy: Postgres (in
+  // smart shutdown, waiting for sessions to end), the stack and the `sync`
+  // worker (holding a stream and a push that waits on a row lock) all get
+  // it at once. Every process must be gone within a few seconds.
+  it('ends every process within seconds of one group SIGTERM, with a stream open and a push in flight', async () => {
+    const dataDir = path.join(tmp, 'stack-db-busy');
+    const [dbPort, apiPort] = [await freePort(), await freePort()];
+    const child = spawn('npm', ['run', 'stack'], {
+      cwd: repoRoot,
+      // Watch mode on, as people run it.
+      env: { ...process.env, CI: '', PACKSYNC_DB_PORT: String(dbPort), PACKSYNC_API_PORT: String(apiPort), PACKSYNC_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    await waitForLine(child, 'Packsync local stack is ready');
+    const api = `http://127.0.0.1:${apiPort}`;
+    const sql = postgres(`postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`, { max: 2, onnotice: () => {} });
+    const signUp = await fetch(`${api}/auth/v1/signup`, {
+      method: 'POST',
+      headers: { apikey: LOCAL_ANON_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `busy-${crypto.randomUUID()}@packsync.test`, password: 'correct horse' }),
+    });
+    const token = ((await signUp.json()) as { access_token: string }).access_token;
+    const headers = { apikey: LOCAL_ANON_KEY, authorization: `Bearer ${token}`, [PROTOCOL_HEADER]: String(PROTOCOL_VERSION), 'content-type': 'application/json' };
+    const tripId = crypto.randomUUID();
+    const change = (entity: string, fields: Record<string, unknown>) =>
+      ({ change_id: crypto.randomUUID(), entity, op: 'upsert', id: entity === 'trips' ? tripId : crypto.randomUUID(), base_version: null, fields });
+    const push = (changes: unknown[]) =>
+      fetch(`${api}/functions/v1/sync/push`, { method: 'POST', headers, body: JSON.stringify({ client_id: crypto.randomUUID(), changes }) });
+    expect((await push([change('trips', { name: 'Busy' })])).status).toBe(200);
+
+    const stream = await fetch(`${api}/functions/v1/sync/stream`, { headers });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    await reader.read(); // `ready`
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = sql.begin(async (tx) => {
+      await tx`select id from public.trips where id = ${tripId} for update`;
+      locked();
+      await released;
+    }).catch(() => {});
+    await isLocked;
+    const inFlight = push([change('items', { trip_id: tripId, name: 'Tent', category: 'misc', quantity: 1, packed: false })]).catch(() => null);
+    for (;;) {
+      const [row] = await sql`select count(*)::int as n from pg_stat_activity where application_name = 'packsync-sync' and wait_event_type = 'Lock'`;
+      if (row!.n > 0) break;
+    }
+
+    const started = [...processesMentioning(dataDir), ...processesMentioning(`127.0.0.1:${dbPort}/postgres`)];
+    process.kill(-child.pid!, 'SIGTERM');
+    // Our own session goes away as a client would; the stack must not wait on the app's.
+    release();
+    await holder;
+    await sql.end({ timeout: 1 });
+    await exited(child);
+    await Promise.all([inFlight, reader.cancel().catch(() => {})]);
+    expect(await survivors(started, 8_000)).toEqual([]);
+    expect(await portOpen(dbPort)).toBe(false);
+    expect(await portOpen(apiPort)).toBe(false);
+  }, 120_000);
 });
 
 describe('Postgres crash recovery', () => {

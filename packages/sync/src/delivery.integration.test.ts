@@ -111,7 +111,7 @@ describe('delivery', () => {
     expect(await d.engine.outbox.list()).toEqual([]);
     expect((await d.engine.list('items', { trip_id: trip })).length).toBe(10_000);
     await d.engine.stop();
-  }, 120_000);
+  }, 300_000);
 });
 
 async function waitUntil(predicate: () => boolean): Promise<void> {

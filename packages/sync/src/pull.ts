@@ -7,6 +7,7 @@ import { MAX_PULL_LIMIT, type PulledChange } from '@packsync/protocol';
 import { ENTITY_NAMES, type EntityName } from '@packsync/model';
 import type { PacksyncDb } from './db.ts';
 import { asSyncError, SyncError } from './errors.ts';
+import { readRows, writeServerRows, type ServerRowUpdate } from './apply.ts';
 import { setServerRow } from './overlay.ts';
 import type { Transport } from './transport.ts';
 import type { Row } from './types.ts';
@@ -74,10 +75,8 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
         throw e;
       }
       await db.transaction('rw', db.syncTables, async () => {
-        for (const change of page.changes) {
-          if (resyncing && change.op !== 'revoke') seen.add(`${change.entity}:${change.id}`);
-          await applyChange(db, deps.userId, change, outcome, resyncing);
-        }
+        if (resyncing) for (const c of page.changes) if (c.op !== 'revoke') seen.add(`${c.entity}:${c.id}`);
+        await applyPage(db, deps.userId, page.changes, outcome, resyncing);
         if (resyncing && !page.has_more) await dropUnseen(db, seen, scope);
         await db.setMeta('cursor', page.cursor);
       });
@@ -93,30 +92,66 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
   return outcome;
 }
 
-/** `trusted`: a resync's snapshot, the server's word even where the device holds a higher version. */
-async function applyChange(db: PacksyncDb, userId: string, change: PulledChange, outcome: PullOutcome, trusted: boolean): Promise<void> {
-  const { entity, id, trip_id: tripId } = change;
-  if (change.op === 'revoke') {
-    await removeTrip(db, tripId);
-    outcome.revoked.push(tripId);
-    return;
+/**
+ * One page, in order: runs of row changes are applied in bulk per entity
+ * (the server sends each row's newest state once per page); a revoke ends a
+ * run, since a trip may be left and joined again within one page.
+ * `trusted`: a resync's snapshot, the server's word even where the device
+ * holds a higher version.
+ */
+async function applyPage(db: PacksyncDb, userId: string, changes: PulledChange[], outcome: PullOutcome, trusted: boolean): Promise<void> {
+  let run: PulledChange[] = [];
+  for (const change of changes) {
+    if (change.op !== 'revoke') {
+      run.push(change);
+      continue;
+    }
+    await applyRun(db, userId, run, outcome, trusted);
+    run = [];
+    await removeTrip(db, change.trip_id);
+    outcome.revoked.push(change.trip_id);
   }
-  outcome.touched.add(tripId);
-  const shadow = await db.shadows.get([entity, id]);
-  const known: Row | null | undefined = shadow ? shadow.row : await db.entity(entity).get(id);
-  if (!trusted && known && change.version !== null && change.version < known.version && known.version > 0) {
-    // The server is behind the device (restored from a backup?): do not go
-    // back silently; fetch the trip again and let the checksum confirm.
-    if (!outcome.suspect.includes(tripId)) outcome.suspect.push(tripId);
-    return;
+  await applyRun(db, userId, run, outcome, trusted);
+}
+
+async function applyRun(db: PacksyncDb, userId: string, run: PulledChange[], outcome: PullOutcome, trusted: boolean): Promise<void> {
+  const byEntity = new Map<EntityName, Map<string, PulledChange>>();
+  for (const change of run) {
+    outcome.touched.add(change.trip_id);
+    let changes = byEntity.get(change.entity);
+    if (!changes) byEntity.set(change.entity, (changes = new Map()));
+    changes.delete(change.id); // keep the newest, in the order of its last change
+    changes.set(change.id, change);
   }
-  const row = change.op === 'delete' ? null : ((change.row as Row | null) ?? null);
-  if (entity === 'trip_members' && row && row.user_id === userId) {
+  // Parents first, so a trip deleted in this run hides children written in it.
+  for (const entity of ENTITY_NAMES) {
+    const changes = byEntity.get(entity);
+    if (!changes) continue;
+    const states = await readRows(db, entity, [...changes.keys()]);
+    const updates: ServerRowUpdate[] = [];
+    const joined = new Set<string>();
+    const deletedTrips: string[] = [];
+    for (const change of changes.values()) {
+      const state = states.get(change.id)!;
+      const known = state.shadow ? state.shadow.row : state.view;
+      if (!trusted && known && change.version !== null && known.version > 0 && change.version < known.version) {
+        // The server is behind the device (restored from a backup?): do not go
+        // back silently; fetch the trip again and let the checksum confirm.
+        if (!outcome.suspect.includes(change.trip_id)) outcome.suspect.push(change.trip_id);
+        continue;
+      }
+      const row = change.op === 'delete' ? null : ((change.row as Row | null) ?? null);
+      if (entity === 'trip_members' && row && row.user_id === userId) joined.add(change.trip_id);
+      if (entity === 'trips' && (!row || row.deleted_at)) deletedTrips.push(change.trip_id);
+      updates.push({ id: change.id, tripId: change.trip_id, server: row });
+    }
+    await writeServerRows(db, entity, updates, states);
     // The real membership replaces the placeholder `create('trips')` showed.
-    await db.entity('trip_members').where('trip_id').equals(tripId).and((m) => m.local_only === true).delete();
+    for (const tripId of joined) {
+      await db.entity('trip_members').where('trip_id').equals(tripId).and((m) => m.local_only === true).delete();
+    }
+    for (const tripId of deletedTrips) await hideTripContent(db, tripId);
   }
-  await setServerRow(db, entity, id, tripId, row);
-  if (entity === 'trips' && change.op === 'delete') await hideTripContent(db, tripId);
 }
 
 /** Access revoked: the trip and everything in it leave the device, queued edits included (the server would refuse them). */

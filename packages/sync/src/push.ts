@@ -6,7 +6,8 @@ import type { EntityName } from '@packsync/model';
 import type { ConflictResolver } from './conflicts.ts';
 import type { PacksyncDb } from './db.ts';
 import { asSyncError, badResponse, type SyncError } from './errors.ts';
-import { pendingOf, setServerRow } from './overlay.ts';
+import { readRows, writeServerRows, type ServerRowUpdate } from './apply.ts';
+import { setServerRow } from './overlay.ts';
 import type { Transport } from './transport.ts';
 import type { OutboxEntry, Row } from './types.ts';
 
@@ -88,25 +89,27 @@ export async function pushOnce(deps: PushDeps): Promise<PushOutcome> {
   const { db, transport, resolver, clientId } = deps;
   const outcome: PushOutcome = { pushed: 0, conflicts: 0, parked: 0, remaining: 0, error: null, statuses: {}, byEntity: [] };
   try {
-    const { entries, changes } = await nextBatch(db, deps.limits ?? DEFAULT_PUSH_LIMITS);
-    if (entries.length === 0) return outcome;
-    // Durably "handed to a push" before it leaves: from now on these entries
-    // are never merged into (the server may apply them any moment).
-    await db.transaction('rw', db.outbox, async () => {
-      for (const e of entries) await db.outbox.update(e.seq, { attempts: e.attempts + 1 });
+    // Taking the batch and marking it "handed to a push" is one transaction:
+    // an edit either lands before (and is in what is sent) or after (and
+    // queues behind, since a sent entry is never merged into). Apart, an edit
+    // merged in between would be marked sent without having been sent.
+    const { entries, changes } = await db.transaction('rw', db.outbox, async () => {
+      const batch = await nextBatch(db, deps.limits ?? DEFAULT_PUSH_LIMITS);
+      await db.outbox.bulkUpdate(batch.entries.map((e) => ({ key: e.seq, changes: { attempts: e.attempts + 1 } })));
+      return batch;
     });
+    if (entries.length === 0) return outcome;
     const response = await transport.push(clientId, changes);
     deps.afterSend?.();
     if (response.results.length !== entries.length) throw badResponse(`push result count (${response.results.length} for ${entries.length})`);
     await db.transaction('rw', db.syncTables, async () => {
-      for (let i = 0; i < entries.length; i++) {
+      response.results.forEach((result, i) => {
         const entry = entries[i]!;
-        const result = response.results[i]!;
         if (result.change_id !== entry.change_id) throw badResponse('push result order');
         outcome.statuses[result.status] = (outcome.statuses[result.status] ?? 0) + 1;
         outcome.byEntity.push({ entity: entry.entity, op: entry.op, status: result.status });
-        await applyResult(db, resolver, entry, result, outcome);
-      }
+      });
+      await applyResults(db, resolver, entries, response.results, outcome);
     });
     outcome.remaining = await db.outbox.where('parked').equals(0).count();
   } catch (error) {
@@ -115,41 +118,69 @@ export async function pushOnce(deps: PushDeps): Promise<PushOutcome> {
   return outcome;
 }
 
-async function applyResult(db: PacksyncDb, resolver: ConflictResolver, entry: OutboxEntry, result: PushResult,
+/**
+ * All results of one push, in one transaction. The common case — applied or
+ * merged, nothing queued behind it — is written in bulk per entity; rows with
+ * later edits or a conflict take the row-by-row path.
+ */
+async function applyResults(db: PacksyncDb, resolver: ConflictResolver, entries: OutboxEntry[], results: PushResult[],
   outcome: PushOutcome): Promise<void> {
-  const { entity, row_id: id } = entry;
-  if (result.status === 'rejected') {
-    await db.outbox.update(entry.seq, {
-      parked: 1, last_error: result.error ?? { code: 'rejected', message: 'The server refused this change.' },
-    });
-    outcome.parked++;
-    return;
+  const byEntity = new Map<EntityName, number[]>();
+  entries.forEach((e, i) => {
+    let list = byEntity.get(e.entity);
+    if (!list) byEntity.set(e.entity, (list = []));
+    list.push(i);
+  });
+  for (const [entity, indexes] of byEntity) {
+    const states = await readRows(db, entity, indexes.map((i) => entries[i]!.row_id));
+    const bulk: ServerRowUpdate[] = [];
+    const done: number[] = [];
+    for (const i of indexes) {
+      const entry = entries[i]!;
+      const result = results[i]!;
+      const state = states.get(entry.row_id)!;
+      // The batch holds one change per row, so anything else pending for it was queued behind this one.
+      const later = state.pending.filter((e) => e.seq !== entry.seq);
+      if (result.status === 'rejected') {
+        await db.outbox.update(entry.seq, {
+          parked: 1, last_error: result.error ?? { code: 'rejected', message: 'The server refused this change.' },
+        });
+        outcome.parked++;
+        continue;
+      }
+      const before: Row | null = state.shadow ? state.shadow.row : (state.view ?? null);
+      const server = serverRowAfter(entry, result, before);
+      if (result.status !== 'conflict' && later.length === 0) {
+        outcome.pushed++;
+        done.push(entry.seq);
+        bulk.push({ id: entry.row_id, tripId: entry.trip_id, server });
+        state.pending = [];
+        continue;
+      }
+      await db.outbox.delete(entry.seq);
+      if (result.status === 'conflict') {
+        outcome.conflicts++;
+        await resolver.onConflict(entry, result, server, later);
+      } else {
+        // Later edits of this row were made on top of this one, now on the server.
+        // (After a conflict they keep their base: the user made them without
+        // seeing the other side, so the server must compare them too.)
+        outcome.pushed++;
+        const version = server?.version ?? result.version;
+        for (const next of later) if (next.attempts === 0) await db.outbox.update(next.seq, { base_version: version ?? null });
+      }
+      await setServerRow(db, entity, entry.row_id, entry.trip_id, server);
+    }
+    if (done.length) await db.outbox.bulkDelete(done);
+    await writeServerRows(db, entity, bulk, states);
   }
-  const shadow = await db.shadows.get([entity, id]);
-  const before: Row | null = shadow ? shadow.row : ((await db.entity(entity).get(id)) ?? null);
-  let server: Row | null;
-  if (result.status === 'applied' && entry.op === 'delete') {
-    server = null;
-  } else if (result.status === 'applied') {
-    // `row` may hold only the server-managed columns: the fields are ours.
-    server = { ...(before ?? {}), ...entry.fields, ...(result.row ?? {}), version: result.version } as Row;
-  } else {
-    server = (result.row as Row | null) ?? null;
+}
+
+/** The server's row after a result: `applied` may carry only the server-managed columns (the fields are ours). */
+function serverRowAfter(entry: OutboxEntry, result: PushResult, before: Row | null): Row | null {
+  if (result.status === 'applied' && entry.op === 'delete') return null;
+  if (result.status === 'applied') {
+    return { id: entry.row_id, deleted_at: null, ...(before ?? {}), ...entry.fields, ...(result.row ?? {}), version: result.version } as Row;
   }
-  await db.outbox.delete(entry.seq);
-  const later = await pendingOf(db, entity, id);
-  if (result.status !== 'conflict') {
-    // Later edits of this row were made on top of this one, now on the server.
-    // (After a conflict they keep their base: the user made them without
-    // seeing the other side, so the server must compare them too.)
-    const version = server?.version ?? result.version;
-    for (const next of later) if (next.attempts === 0) await db.outbox.update(next.seq, { base_version: version ?? null });
-  }
-  if (result.status === 'conflict') {
-    outcome.conflicts++;
-    await resolver.onConflict(entry, result, server, later);
-  } else {
-    outcome.pushed++;
-  }
-  await setServerRow(db, entity, id, entry.trip_id, server);
+  return (result.row as Row | null) ?? null;
 }

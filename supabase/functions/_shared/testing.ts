@@ -50,6 +50,7 @@ export function supabaseClient(env: TestEnv): SupabaseClient {
 
 export interface TestUser {
   id: string;
+  email: string;
   token: string;
   client: SupabaseClient;
 }
@@ -57,9 +58,10 @@ export interface TestUser {
 /** A new user signed up through the real auth API (unique e-mail, so runs repeat on one database). */
 export async function signUp(env: TestEnv): Promise<TestUser> {
   const client = supabaseClient(env);
-  const { data, error } = await client.auth.signUp({ email: `sync-${uuid()}@example.test`, password: 'correct horse battery' });
+  const email = `sync-${uuid()}@example.test`;
+  const { data, error } = await client.auth.signUp({ email, password: 'correct horse battery' });
   if (error || !data.session || !data.user) throw new Error(`sign-up failed: ${error?.message}`);
-  return { id: data.user.id, token: data.session.access_token, client };
+  return { id: data.user.id, email, token: data.session.access_token, client };
 }
 
 /** A handler wired like production but with a memory logger, for tests without HTTP. */
@@ -169,16 +171,14 @@ export function tripChanges(tripId: string, opts: { share?: { userId: string; ro
 }
 
 /**
- * The user a trip was shared with accepts (consent: a membership someone else
- * creates is an invitation, which gives no content until accepted).
+ * The invitee's change accepting the membership `tripChanges` shared with
+ * them: a membership someone else creates starts `invited`, with no content
+ * until the invitee sets it `active`.
  */
-export async function acceptInvitation(env: TestEnv, userId: string, tripId: string) {
-  const sql = adminSql(env);
-  try {
-    await sql`update public.trip_members set status = 'active' where trip_id = ${tripId} and user_id = ${userId}`;
-  } finally {
-    await sql.end();
-  }
+export function acceptChange(changes: Record<string, unknown>[]) {
+  const membership = changes.find((c) => c.entity === 'trip_members');
+  if (!membership) throw new Error('acceptChange: these changes share nothing');
+  return { change_id: uuid(), entity: 'trip_members', op: 'upsert', id: membership.id, base_version: 1, fields: { status: 'active' } };
 }
 
 export function itemChange(tripId: string, name: string, id = uuid()) {

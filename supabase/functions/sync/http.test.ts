@@ -10,7 +10,7 @@ import {
   pushResponse,
 } from '@packsync/protocol';
 import { assert, assertEquals } from '../_shared/assert.ts';
-import { acceptInvitation, adminSql, itemChange, signUp, streamReader, syncRequest, testEnv, tripChanges, uuid, type TestUser } from '../_shared/testing.ts';
+import { acceptChange, adminSql, itemChange, signUp, streamReader, syncRequest, testEnv, tripChanges, uuid, type TestUser } from '../_shared/testing.ts';
 
 const env = testEnv();
 const protocol = { [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) };
@@ -24,6 +24,17 @@ async function invoke(user: TestUser, route: 'push' | 'pull', body: unknown) {
   return data;
 }
 
+async function detailedHealth() {
+  const response = await fetch(`${env.apiUrl}/functions/v1/sync/health`, { headers: { apikey: env.serviceRoleKey } });
+  return healthResponse.parse(await response.json());
+}
+
+/** Re-checks `condition` until it holds (each check is a request, so this waits on the state, not on a clock). */
+async function waitUntil(condition: () => Promise<boolean>, attempts = 500): Promise<void> {
+  for (let i = 0; i < attempts; i++) if (await condition()) return;
+  throw new Error('condition never held');
+}
+
 async function openStream(user: TestUser) {
   const response = await fetch(syncRequest(env, 'stream', { token: user.token }));
   assertEquals(response.status, 200);
@@ -35,11 +46,10 @@ async function openStream(user: TestUser) {
 Deno.test('HTTP: push by one member, pull by another (supabase-js functions.invoke)', async () => {
   const [owner, editor] = await Promise.all([signUp(env), signUp(env)]);
   const tripId = uuid();
-  const pushed = pushResponse.parse(await invoke(owner, 'push', {
-    client_id: uuid(), changes: tripChanges(tripId, { share: { userId: editor.id, role: 'editor' }, items: 2 }),
-  }));
+  const changes = tripChanges(tripId, { share: { userId: editor.id, role: 'editor' }, items: 2 });
+  const pushed = pushResponse.parse(await invoke(owner, 'push', { client_id: uuid(), changes }));
   assert(pushed.results.every((r) => r.status === 'applied'), JSON.stringify(pushed.results));
-  await acceptInvitation(env, editor.id, tripId);
+  await invoke(editor, 'push', { client_id: uuid(), changes: [acceptChange(changes)] });
 
   const first = pullResponse.parse(await invoke(editor, 'pull', { cursor: null }));
   assertEquals(first.changes.filter((c) => c.entity === 'items' && c.trip_id === tripId).length, 2);
@@ -55,10 +65,12 @@ Deno.test('HTTP: push by one member, pull by another (supabase-js functions.invo
 Deno.test('HTTP: a stream is poked within a second of another member\'s push; a stranger\'s is not', async () => {
   const [owner, member, stranger] = await Promise.all([signUp(env), signUp(env), signUp(env)]);
   const tripId = uuid();
-  await invoke(owner, 'push', { client_id: uuid(), changes: tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } }) });
-  await acceptInvitation(env, member.id, tripId);
+  const shared = tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } });
+  await invoke(owner, 'push', { client_id: uuid(), changes: shared });
+  await invoke(member, 'push', { client_id: uuid(), changes: [acceptChange(shared)] });
   // The stranger is a member of a trip of their own, just not of this one.
-  await invoke(stranger, 'push', { client_id: uuid(), changes: tripChanges(uuid()) });
+  const strangerTrip = uuid();
+  await invoke(stranger, 'push', { client_id: uuid(), changes: tripChanges(strangerTrip) });
   const [memberStream, strangerStream] = await Promise.all([openStream(member), openStream(stranger)]);
   try {
     const started = Date.now();
@@ -68,8 +80,11 @@ Deno.test('HTTP: a stream is poked within a second of another member\'s push; a 
     assert(poke, 'the member was not poked within a second');
     assertEquals(poke.event === 'poke' && poke.data.trip_ids, [tripId]);
     assert(elapsed < 1000, `poke took ${elapsed} ms`);
-    await new Promise((r) => setTimeout(r, 300));
-    assertEquals(strangerStream.events.filter((e) => e.event === 'poke'), []);
+    // Pokes reach a stream in order: once the stranger is poked about a
+    // write of their own, a poke about the owner's trip would already be there.
+    await invoke(stranger, 'push', { client_id: uuid(), changes: [itemChange(strangerTrip, 'Map')] });
+    assert(await strangerStream.waitFor((e) => e.event === 'poke', 5000), 'the stranger was not poked about their own trip');
+    assertEquals(strangerStream.events.filter((e) => e.event === 'poke'), [{ event: 'poke', data: { trip_ids: [strangerTrip] } }]);
   } finally {
     await Promise.all([memberStream.cancel(), strangerStream.cancel()]);
   }
@@ -78,8 +93,9 @@ Deno.test('HTTP: a stream is poked within a second of another member\'s push; a 
 Deno.test('HTTP: a poke waits until the change is pullable (an older transaction still open)', async () => {
   const [owner, member] = await Promise.all([signUp(env), signUp(env)]);
   const tripId = uuid();
-  await invoke(owner, 'push', { client_id: uuid(), changes: tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } }) });
-  await acceptInvitation(env, member.id, tripId);
+  const shared = tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } });
+  await invoke(owner, 'push', { client_id: uuid(), changes: shared });
+  await invoke(member, 'push', { client_id: uuid(), changes: [acceptChange(shared)] });
   const cursor = pullResponse.parse(await invoke(member, 'pull', { cursor: null })).cursor;
   const stream = await openStream(member);
   const sql = adminSql(env);
@@ -97,7 +113,8 @@ Deno.test('HTTP: a poke waits until the change is pullable (an older transaction
     await blockerOpen;
     const itemId = uuid();
     await invoke(owner, 'push', { client_id: uuid(), changes: [itemChange(tripId, 'Boarding pass', itemId)] });
-    await new Promise((r) => setTimeout(r, 300));
+    // Wait for the event itself: the function has the poke and holds it.
+    await waitUntil(async () => (await detailedHealth()).checks.held_pokes > 0);
     assertEquals(stream.events.filter((e) => e.event === 'poke'), [], 'poked before the change was pullable');
     const early = pullResponse.parse(await invoke(member, 'pull', { cursor }));
     assertEquals(early.changes.filter((c) => c.id === itemId), [], 'pull served a change above the watermark');

@@ -16,13 +16,18 @@ insert into auth.users (id, email) values
   (:'gone', 'gone@packsync.test'), (:'coowner', 'coowner@packsync.test'), (:'early', 'early@packsync.test'),
   (:'late', 'late@packsync.test'), (:'viewer', 'viewer-a5@packsync.test');
 
--- Maintenance inserts (no user session): memberships are active at once;
--- created_at is the transaction's time, so the order comes from the ids.
+-- Maintenance inserts (no user session): memberships are active at once.
 insert into public.trips (id, name) values (:'shared', 'Shared'), (:'watched', 'Watched'), (:'alone', 'Alone'), (:'co', 'Co-owned');
+-- Who joined first is told by created_at, which stamp_row sets to the
+-- transaction's time: set it by hand here (the later editor has the smaller
+-- id, so the id alone would pick the wrong one).
+alter table public.trip_members disable trigger stamp_row;
+insert into public.trip_members (id, trip_id, user_id, role, status, version, created_at, updated_at) values
+  ('50000000-0000-4000-8000-000000000001', :'shared', :'gone', 'owner', 'active', 1, '2026-01-01', '2026-01-01'),
+  ('50000000-0000-4000-8000-000000000003', :'shared', :'early', 'editor', 'active', 1, '2026-01-02', '2026-01-02'),
+  ('50000000-0000-4000-8000-000000000002', :'shared', :'late', 'editor', 'active', 1, '2026-01-03', '2026-01-03');
+alter table public.trip_members enable trigger stamp_row;
 insert into public.trip_members (id, trip_id, user_id, role) values
-  ('50000000-0000-4000-8000-000000000001', :'shared', :'gone', 'owner'),
-  ('50000000-0000-4000-8000-000000000002', :'shared', :'early', 'editor'),
-  ('50000000-0000-4000-8000-000000000003', :'shared', :'late', 'editor'),
   ('50000000-0000-4000-8000-000000000004', :'shared', :'viewer', 'viewer'),
   ('50000000-0000-4000-8000-000000000005', :'watched', :'gone', 'owner'),
   ('50000000-0000-4000-8000-000000000006', :'watched', :'viewer', 'viewer'),

@@ -61,6 +61,13 @@ export class FunctionWorkers {
     return worker.port!;
   }
 
+  /** Resolves once the running worker for `name` has exited (at once when none runs). */
+  whenExited(name: string): Promise<void> {
+    const child = this.workers.get(name)?.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => child.once('exit', () => resolve()));
+  }
+
   async startAll(): Promise<void> {
     await Promise.all(this.names().map((name) => this.portFor(name)));
   }

@@ -1,5 +1,6 @@
-// GET /sync/health: is this instance able to serve? No auth and nothing
-// secret in the answer: status, migration version, lag and stream counts.
+// GET /sync/health: is this instance able to serve? The status for anyone;
+// the checks (migration version, lag, stream counts) for the service-role
+// key only (the handler decides). Nothing secret either way.
 import { PROTOCOL_VERSION, type HealthResponse, type HealthStatus } from '@packsync/protocol';
 import type { Clock } from '../clock.ts';
 import type { SyncDb } from '../db.ts';
@@ -8,7 +9,7 @@ import type { ListenerState } from './stream.ts';
 export interface HealthOptions {
   db: Pick<SyncDb, 'probe'>;
   clock: Clock;
-  streams: () => { count: number; listener: ListenerState };
+  streams: () => { count: number; listener: ListenerState; held: number };
   /** Longest the database may take to answer before it counts as down. */
   timeoutMs?: number;
   /** Pull horizon lag above which the service is degraded. */
@@ -32,7 +33,7 @@ export async function checkHealth(options: HealthOptions): Promise<HealthRespons
   } finally {
     clock.clearTimeout(timer);
   }
-  const { count, listener } = options.streams();
+  const { count, listener, held } = options.streams();
   let status: HealthStatus = 'ok';
   if (!probe) status = 'down';
   else if (probe.migration === null || probe.logLagMs > (options.maxLogLagMs ?? 30_000) || listener === 'down') {
@@ -49,6 +50,7 @@ export async function checkHealth(options: HealthOptions): Promise<HealthRespons
       log_lag_ms: probe ? probe.logLagMs : null,
       streams: count,
       listener,
+      held_pokes: held,
     },
   };
 }

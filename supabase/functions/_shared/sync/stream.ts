@@ -26,6 +26,13 @@ export interface StreamHubOptions {
   maxStreamsPerUser?: number;
   /** CORS and other headers every response carries. */
   headers?: Record<string, string>;
+  /**
+   * Told of every stream with a promise that settles when it ends. On hosted
+   * Supabase this is `EdgeRuntime.waitUntil`: an instance whose responses
+   * have all been returned counts as idle and may be retired early, and an
+   * SSE response is returned at once while its body streams on.
+   */
+  keepAlive?: (ended: Promise<void>) => void;
 }
 
 export type ListenerState = 'ok' | 'idle' | 'down';
@@ -67,6 +74,11 @@ export class StreamHub {
     return this.streams.size;
   }
 
+  /** Poke batches waiting for the watermark (health shows it; tests wait on it). */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
   listenerState(): ListenerState {
     if (!this.subscription) return 'idle';
     return this.connected ? 'ok' : 'down';
@@ -104,6 +116,8 @@ export class StreamHub {
     }
 
     const { clock } = this.options;
+    let endedNow!: () => void;
+    this.options.keepAlive?.(new Promise<void>((resolve) => (endedNow = resolve)));
     let pokes = 0;
     let heartbeat: unknown;
     let expiry: unknown;
@@ -146,6 +160,7 @@ export class StreamHub {
       clock.clearTimeout(expiry);
       this.streams.delete(stream);
       leave();
+      endedNow?.();
       onEnd({ pokes, reason });
     };
 
@@ -339,16 +354,15 @@ export class StreamHub {
   }
 
   private async releaseHeld(): Promise<void> {
-    const held = this.held;
-    this.held = [];
-    const still: HeldPokes[] = [];
-    for (const batch of held) {
-      if (await this.visible(batch)) this.deliver(batch);
-      else still.push(batch);
+    const delivered = new Set<HeldPokes>();
+    for (const batch of [...this.held]) {
+      if (await this.visible(batch)) {
+        this.deliver(batch);
+        delivered.add(batch);
+      }
     }
-    this.recheckMs = still.length === held.length ? Math.min(this.recheckMs * 2, RECHECK_MAX_MS) : RECHECK_MIN_MS;
-    this.held.unshift(...still);
-    if (this.held.length === 0) this.recheckMs = RECHECK_MIN_MS;
+    this.held = this.held.filter((batch) => !delivered.has(batch));
+    this.recheckMs = delivered.size === 0 && this.held.length > 0 ? Math.min(this.recheckMs * 2, RECHECK_MAX_MS) : RECHECK_MIN_MS;
     this.recheck = undefined;
     this.scheduleRecheck();
   }

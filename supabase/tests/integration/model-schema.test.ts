@@ -1,8 +1,10 @@
+// The model (packages/model) against the live schema: lives here, beside the
+// other tests that need a database, so the model's own tests run without one.
 import postgres from 'postgres';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
-import type { Database } from '../../../../supabase/types/database.ts';
-import { ENTITY_NAMES, entityRowSchemas } from './entities.ts';
-import type { Item, Person, RuleOverride, Trip, TripMember } from '../index.ts';
+import type { Database } from '../../types/database.ts';
+import { ENTITY_NAMES, entityRowSchemas } from '../../../packages/model/src/index.ts';
+import type { Item, Person, RuleOverride, Trip, TripMember } from '../../../packages/model/src/index.ts';
 
 type Row<T extends keyof Database['public']['Tables']> = Database['public']['Tables'][T]['Row'];
 

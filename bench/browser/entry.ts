@@ -1,0 +1,219 @@
+// Bundled for Chromium by bench/lib/browser.ts: the real engine (and
+// supabase-js) behind a small API the measures drive with page.evaluate.
+// Times are performance.timeOrigin + performance.now(): comparable between
+// pages of one browser, so a write on one device and its arrival on another
+// can be subtracted.
+import { createClient } from '@supabase/supabase-js';
+import Dexie, { type Table } from 'dexie';
+import { createSyncEngine, type SyncEngine } from '../../packages/sync/src/index.ts';
+import type { NetworkMonitor } from '../../packages/sync/src/collaborators.ts';
+
+const now = () => performance.timeOrigin + performance.now();
+
+/** The device's network: off makes fetch fail as a browser's does offline. */
+class NetworkSwitch implements NetworkMonitor {
+  on = true;
+  private listeners = new Set<(online: boolean) => void>();
+  online = () => this.on;
+  subscribe(fn: (online: boolean) => void) {
+    this.listeners.add(fn);
+    return () => void this.listeners.delete(fn);
+  }
+  set(on: boolean) {
+    this.on = on;
+    this.listeners.forEach((fn) => fn(on));
+  }
+  fetch: typeof fetch = (input, init) => (this.on ? fetch(input, init) : Promise.reject(new TypeError('Failed to fetch (offline)')));
+}
+
+let engine: SyncEngine | undefined;
+let floorDb: Dexie | undefined;
+const net = new NetworkSwitch();
+const need = () => {
+  if (!engine) throw new Error('bench: start the engine first');
+  return engine;
+};
+/** The engine's Dexie tables the bench reads and seeds (its schema: packages/sync/src/db.ts). */
+interface EngineTables {
+  entity(name: string): Table<Record<string, unknown>, string>;
+  shadows: Table<Record<string, unknown>, [string, string]>;
+  outbox: Table<Record<string, unknown> & { seq?: number; fields: Record<string, unknown> }, number>;
+  syncTables: Table[];
+  transaction: Dexie['transaction'];
+}
+// The engine's Dexie database (items table) for counting what landed.
+const itemsTable = () => (need() as unknown as { db: { entity(name: string): { count(): Promise<number> } } }).db.entity('items');
+
+function until<T>(probe: () => T | undefined, subscribe: (fn: () => void) => () => void): Promise<T> {
+  return new Promise((resolve) => {
+    const first = probe();
+    if (first !== undefined) return resolve(first);
+    const stop = subscribe(() => {
+      const value = probe();
+      if (value !== undefined) {
+        stop();
+        resolve(value);
+      }
+    });
+  });
+}
+
+const api = {
+  /** Signs in and creates the engine (not started). */
+  async open(o: { url: string; anonKey: string; email: string; password: string; stream: boolean }) {
+    const supabase = createClient(o.url, o.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+    const { error } = await supabase.auth.signInWithPassword({ email: o.email, password: o.password });
+    if (error) throw new Error(`sign-in: ${error.message}`);
+    // The engine as shipped, trip checksums after each catch-up included.
+    engine = createSyncEngine({ supabase, url: o.url, anonKey: o.anonKey, fetch: net.fetch, network: net, stream: o.stream, pushDelayMs: 0 });
+  },
+
+  /**
+   * start() until the first full sync is done, or the budget is spent (then
+   * the rate so far is what can be said); the items that landed in IndexedDB.
+   */
+  async initialSync(budgetMs = Number.POSITIVE_INFINITY) {
+    const e = need();
+    const t0 = now();
+    await e.start();
+    const done = await Promise.race([
+      until(() => (e.status.get().initialSync.done ? true : undefined), (fn) => e.status.subscribe(fn)),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), Math.min(budgetMs, 2 ** 31 - 1))),
+    ]);
+    const ms = now() - t0;
+    return { ms, items: await itemsTable().count(), done };
+  },
+
+  async start() {
+    await need().start();
+    await need().syncNow();
+  },
+
+  async stop() {
+    await engine?.stop();
+    engine = undefined;
+  },
+
+  /** n durable local edits (row + outbox in one transaction), each timed alone. */
+  async edits(ids: string[], n: number) {
+    const e = need();
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await e.update('items', ids[i % ids.length]!, { quantity: 1 + (i % 900) });
+      ms.push(performance.now() - t0);
+    }
+    return ms;
+  },
+
+  /** An edit on this device; the time just before the engine is called. */
+  async edit(id: string, quantity: number) {
+    const t0 = now();
+    await need().update('items', id, { quantity });
+    return t0;
+  },
+
+  /** Arms a watch for the row reaching the quantity; `arrival()` resolves with the time it landed. */
+  arm(id: string, quantity: number) {
+    const e = need();
+    (globalThis as { __arrival?: Promise<number> }).__arrival = new Promise((resolve) => {
+      const stop = e.watch(() => e.get('items', id), (row) => {
+        if (row && row.quantity === quantity) {
+          resolve(now());
+          queueMicrotask(stop);
+        }
+      });
+    });
+  },
+  arrival: () => (globalThis as { __arrival?: Promise<number> }).__arrival!,
+
+  /** Offline: n creates, timed in slices of `slice` (does queueing slow as the queue grows?). */
+  async queueCurve(tripId: string, n: number, slice: number) {
+    const e = need();
+    net.set(false);
+    const perSlice: number[] = [];
+    for (let i = 0; i < n; i += slice) {
+      const t0 = performance.now();
+      for (let j = 0; j < slice; j++) await e.create('items', { trip_id: tripId, name: `curve ${i + j}`, quantity: 1 });
+      perSlice.push((performance.now() - t0) / slice);
+    }
+    net.set(true);
+    return perSlice;
+  },
+
+  /**
+   * Offline: n new items queued. The first `viaEngine` go through
+   * engine.create; the rest are copies of the last one's row, shadow and
+   * outbox entry (new ids), written in bulk into the engine's own tables —
+   * exactly what create writes — because queueing through create slows as the
+   * queue grows and 10 000 would not finish in the bench's time.
+   */
+  async queue(tripId: string, n: number, viaEngine: number) {
+    const e = need();
+    net.set(false);
+    const q0 = performance.now();
+    let last = '';
+    for (let i = 0; i < Math.min(n, viaEngine); i++) last = await e.create('items', { trip_id: tripId, name: `queued ${i}`, quantity: 1 });
+    const engineMs = performance.now() - q0;
+    const db = (e as unknown as { db: EngineTables }).db;
+    const rest = n - Math.min(n, viaEngine);
+    if (rest > 0) {
+      const row = (await db.entity('items').get(last))!;
+      const shadow = (await db.shadows.get(['items', last]))!;
+      const entry = (await db.outbox.where('[entity+row_id]').equals(['items', last]).first())!;
+      const ids = Array.from({ length: rest }, () => crypto.randomUUID());
+      await db.transaction('rw', db.syncTables, async () => {
+        await db.entity('items').bulkPut(ids.map((id, i) => ({ ...row, id, name: `queued bulk ${i}` })));
+        await db.shadows.bulkPut(ids.map((id) => ({ ...shadow, id })));
+        const { seq: _seq, ...template } = entry;
+        await db.outbox.bulkAdd(ids.map((id, i) => ({ ...template, change_id: crypto.randomUUID(), row_id: id,
+          fields: { ...template.fields, name: `queued bulk ${i}` }, queued_at: Date.now() })));
+      });
+    }
+    return { engineMs, viaEngine: Math.min(n, viaEngine), queued: await db.outbox.count() };
+  },
+
+  /** Online again: the time until the outbox is empty (queue first). */
+  async drain() {
+    const e = need();
+    const queued = e.status.get().pending;
+    const t0 = performance.now();
+    net.set(true);
+    await until(() => (e.status.get().pending === 0 ? true : undefined), (fn) => e.status.subscribe(fn));
+    await e.syncNow();
+    return { queued, ms: performance.now() - t0, pending: (await e.outbox.list()).length };
+  },
+
+  count: () => itemsTable().count(),
+
+  network: (on: boolean) => net.set(on),
+  syncNow: async () => void (await need().syncNow()),
+
+  /** The floor of a durable edit: one bare Dexie transaction putting a row and adding an outbox entry. */
+  async floorEdits(n: number) {
+    floorDb ??= new Dexie('packsync-bench-floor');
+    if (!floorDb.isOpen()) {
+      floorDb.version(1).stores({ items: 'id, trip_id', outbox: '++seq, row_id' });
+      await floorDb.open();
+    }
+    const db = floorDb;
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const id = `row-${i % 100}`;
+      const t0 = performance.now();
+      await db.transaction('rw', db.table('items'), db.table('outbox'), async () => {
+        const row = (await db.table('items').get(id)) ?? { id, trip_id: 't', name: 'x', quantity: 0, version: 1 };
+        await db.table('items').put({ ...row, quantity: 1 + (i % 900) });
+        await db.table('outbox').add({ row_id: id, entity: 'items', op: 'upsert', fields: { quantity: 1 + (i % 900) }, queued_at: Date.now() });
+      });
+      ms.push(performance.now() - t0);
+    }
+    return ms;
+  },
+
+  /** The engine's own timings (push_ms, pull_ms, ...), as JSON. */
+  metrics: () => JSON.parse(JSON.stringify(need().metrics())) as unknown,
+};
+
+(globalThis as { packsyncBench?: typeof api }).packsyncBench = api;
+export type BenchApi = typeof api;

@@ -1,0 +1,44 @@
+// Schema upgrades: every old version is opened, written the way that version
+// wrote, and upgraded by the current code without losing a thing.
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { CURRENT_VERSION, PacksyncDb, SCHEMA_VERSIONS } from './db.ts';
+
+const trip = '10000000-0000-4000-8000-000000000001';
+const item = '30000000-0000-4000-8000-000000000001';
+
+describe('PacksyncDb', () => {
+  it('lists every version in order and opens at the newest', async () => {
+    expect(SCHEMA_VERSIONS.map((v) => v.version)).toEqual([1, 2]);
+    const db = new PacksyncDb('fresh', { indexedDB: new IDBFactory(), IDBKeyRange });
+    await db.open();
+    expect(db.verno).toBe(CURRENT_VERSION);
+    expect(db.tables.map((t) => t.name).sort()).toEqual(
+      ['conflicts', 'items', 'meta', 'outbox', 'people', 'rule_overrides', 'shadows', 'trip_members', 'trips']);
+    db.close();
+  });
+
+  it('upgrades 1 → 2: server rows move from `_server` into shadows, parked becomes 0/1, data kept', async () => {
+    const indexedDB = new IDBFactory();
+    const v1 = new PacksyncDb('old', { indexedDB, IDBKeyRange }, 1);
+    await v1.open();
+    const server = { id: item, version: 3, trip_id: trip, name: 'Socks', quantity: 1 };
+    await v1.table('items').put({ ...server, quantity: 4, _server: server });
+    await v1.table('items').put({ id: '30000000-0000-4000-8000-000000000002', version: 1, trip_id: trip, name: 'Hat' });
+    await v1.table('outbox').add({ change_id: 'c1', entity: 'items', row_id: item, op: 'upsert', fields: { quantity: 4 }, parked: false });
+    await v1.table('outbox').add({ change_id: 'c2', entity: 'items', row_id: item, op: 'upsert', fields: {}, parked: true });
+    await v1.table('meta').put({ key: 'cursor', value: 'v1:5:0' });
+    v1.close();
+
+    const v2 = new PacksyncDb('old', { indexedDB, IDBKeyRange });
+    await v2.open();
+    expect(v2.verno).toBe(2);
+    expect(await v2.entity('items').get(item)).toEqual({ ...server, quantity: 4 });
+    expect(await v2.shadows.get(['items', item])).toEqual({ entity: 'items', id: item, trip_id: trip, row: server });
+    expect(await v2.shadows.count()).toBe(1);
+    expect((await v2.outbox.orderBy('seq').toArray()).map((e) => e.parked)).toEqual([0, 1]);
+    expect(await v2.outbox.where('parked').equals(1).count()).toBe(1);
+    expect(await v2.getMeta('cursor')).toBe('v1:5:0');
+    v2.close();
+  });
+});

@@ -1,0 +1,141 @@
+// What a fault run runs on: a stack of its own (so Postgres and the function
+// process can be restarted: the stack's only lifecycle API is start/stop, so
+// a restart stops and starts all of it over the same data folder), the fault
+// proxy in front of it, users, and devices: an engine over its own
+// fake-indexeddb with a real supabase-js session whose fetch goes through a
+// network switch (offline spells) and the proxy.
+import { createWriteStream } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import postgres from 'postgres';
+import WebSocket from 'ws';
+import { createSyncEngine, silentLogger, type SyncEngine } from '../../packages/sync/src/index.ts';
+import { Switch } from '../../packages/sync/src/testing/harness.ts';
+import { defaultConfig, startStack, type RunningStack, type StackConfig } from '../../packages/stack/src/index.ts';
+import { freePort } from '../../packages/stack/src/net.ts';
+import type { Stack, User } from '../support/stack.ts';
+
+export interface ClusterStack {
+  config: StackConfig;
+  /** The stack as the support helpers take it (direct, not through the proxy). */
+  direct: Stack;
+  apiUrl: () => string;
+  sql: postgres.Sql;
+  restart(): Promise<void>;
+  restarts: number;
+  stop(): Promise<void>;
+}
+
+/** A throw-away stack on free ports; `restart` stops Postgres, auth and the functions and starts them again. */
+export async function startClusterStack(jwtExpirySeconds: number, logFile: string): Promise<ClusterStack> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'packsync-faults-'));
+  await chmod(root, 0o755);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const config = defaultConfig({
+    dbPort: await freePort(), apiPort: await freePort(), dataDir: path.join(root, 'db'), jwtExpirySeconds,
+    log: (line) => log.write(`${line}\n`),
+  });
+  let running: RunningStack | null = await startStack(config, { ephemeral: true });
+  // The operator connection survives restarts: postgres.js reconnects on the next query.
+  const sql = postgres(running.dbUrl, { max: 4, onnotice: () => {} });
+  const self: ClusterStack = {
+    config,
+    direct: { dbUrl: running.dbUrl, apiUrl: running.apiUrl, anonKey: config.anonKey, serviceRoleKey: config.serviceRoleKey, jwtSecret: config.jwtSecret },
+    apiUrl: () => `http://127.0.0.1:${config.apiPort}`,
+    sql,
+    restarts: 0,
+    async restart() {
+      await running?.stop();
+      running = null;
+      running = await startStack(config, { ephemeral: true });
+      self.restarts++;
+    },
+    async stop() {
+      await sql.end({ timeout: 2 }).catch(() => {});
+      await running?.stop();
+      running = null;
+      log.end();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+  return self;
+}
+
+/**
+ * Offline is a property of the device: the engine package's test switch (its
+ * fetch fails as a browser's does, its monitor says so), counting spells.
+ */
+export class NetworkSwitch extends Switch {
+  spells = 0;
+
+  override set(on: boolean): void {
+    if (on === this.on) return;
+    if (!on) this.spells++;
+    super.set(on);
+  }
+}
+
+export type ClusterUser = Pick<User, 'id' | 'email' | 'password'>;
+
+export class Device {
+  engine: SyncEngine;
+  readonly net = new NetworkSwitch();
+  readonly indexedDB = new IDBFactory();
+  readonly supabase: SupabaseClient;
+  reloads = 0;
+
+  private constructor(readonly index: number, readonly user: ClusterUser, private readonly url: string, private readonly anonKey: string,
+    private readonly checksum: (tripIds: string[], token: string) => Promise<Record<string, string> | null>) {
+    this.supabase = createClient(url, anonKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      global: { fetch: this.net.fetch },
+      // Node 20 has no global WebSocket; realtime is unused but built eagerly.
+      realtime: { transport: WebSocket as never },
+    });
+    this.engine = this.make();
+  }
+
+  static async open(index: number, user: ClusterUser, url: string, anonKey: string,
+    checksum: (tripIds: string[], token: string) => Promise<Record<string, string> | null>): Promise<Device> {
+    const device = new Device(index, user, url, anonKey, checksum);
+    const { error } = await device.supabase.auth.signInWithPassword({ email: user.email, password: user.password });
+    if (error) throw new Error(`device ${index}: sign-in failed: ${error.message}`);
+    await device.engine.start();
+    return device;
+  }
+
+  private make(): SyncEngine {
+    return createSyncEngine({
+      supabase: this.supabase, url: this.url, anonKey: this.anonKey, indexedDB: this.indexedDB, IDBKeyRange,
+      fetch: this.net.fetch, network: this.net, logger: silentLogger, stream: true, checksum: this.checksum, pushDelayMs: 5,
+    });
+  }
+
+  /**
+   * A page reload mid-sync: the old instance is abandoned without waiting for
+   * it (its stop runs in the background, as a closing tab's work is cut),
+   * and a new instance opens the same IndexedDB.
+   */
+  async reload(): Promise<void> {
+    const old = this.engine;
+    void old.stop().catch(() => {});
+    this.engine = this.make();
+    this.reloads++;
+    await this.engine.start();
+  }
+}
+
+/** The server's per-trip checksums as the caller (the local stack has no PostgREST to serve the RPC). */
+export function sqlChecksum(sql: postgres.Sql) {
+  return async (tripIds: string[], token: string): Promise<Record<string, string> | null> => {
+    const claims = Buffer.from(token.split('.')[1] ?? '', 'base64url').toString();
+    const rows = await sql.begin(async (tx) => {
+      await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${claims}, true)`;
+      return tx`select trip_id::text, checksum from public.trip_checksums(${tripIds}::uuid[])`;
+    });
+    return Object.fromEntries(rows.map((r) => [r.trip_id as string, r.checksum as string]));
+  };
+}

@@ -1,0 +1,50 @@
+import { planRegeneration, type Operation } from '@packsync/model';
+import { describe, expect, it } from 'vitest';
+import { applyPlan } from './regenerate.ts';
+
+// The engine's writes are the collaborator here; they are recorded in order.
+function recorder() {
+  const calls: unknown[][] = [];
+  return {
+    calls,
+    create: async (entity: string, fields: Record<string, unknown>) => (calls.push(['create', entity, fields]), 'new-id'),
+    update: async (entity: string, id: string, patch: Record<string, unknown>) => void calls.push(['update', entity, id, patch]),
+    delete: async (entity: string, id: string) => void calls.push(['delete', entity, id]),
+  };
+}
+
+describe('applyPlan', () => {
+  it('writes creates, updates and deletes in plan order and reports flags without writing', async () => {
+    const engine = recorder();
+    const ops: Operation[] = [
+      { op: 'delete', entity: 'items', id: 'old' },
+      { op: 'flag', id: 'kept', reason: 'rule_no_longer_applies' },
+      { op: 'update', entity: 'items', id: 'socks', fields: { quantity: 4 } },
+    ];
+    const summary = await applyPlan(engine, ops);
+    expect(engine.calls).toEqual([
+      ['delete', 'items', 'old'],
+      ['update', 'items', 'socks', { quantity: 4 }],
+    ]);
+    expect(summary).toEqual({ created: 0, updated: 1, deleted: 1, flagged: [{ id: 'kept', reason: 'rule_no_longer_applies' }] });
+  });
+
+  it('creates what the model plans for a new trip, never with `packed` set', async () => {
+    const tripId = crypto.randomUUID();
+    const ops = planRegeneration({
+      trip: { id: tripId, start_date: '2026-12-24', end_date: '2026-12-25', days: [], settings: {} },
+      people: [{ id: crypto.randomUUID(), kind: 'adult', preferences: {} }],
+      overrides: [],
+      existingItems: [],
+      newId: () => crypto.randomUUID(),
+    });
+    const engine = recorder();
+    const summary = await applyPlan(engine, ops);
+    expect(summary.created).toBe(ops.length);
+    expect(summary.created).toBeGreaterThan(3);
+    for (const [, entity, fields] of engine.calls) {
+      expect(entity).toBe('items');
+      expect(fields).toMatchObject({ trip_id: tripId, packed: false });
+    }
+  });
+});

@@ -1,0 +1,44 @@
+import { expect, test } from '@playwright/test';
+import { addPerson, createTrip, expectSynced, newDevice, newEmail, signUp } from './helpers.ts';
+
+test('a second user gets the trip as viewer and cannot edit it', async ({ browser }) => {
+  const owner = await newDevice(browser);
+  const guest = await newDevice(browser);
+  const guestEmail = newEmail('viewer');
+  await signUp(guest.page, guestEmail);
+  await signUp(owner.page, newEmail('owner'));
+  await createTrip(owner.page, 'Family weekend', '2026-07-10', '2026-07-11');
+  await addPerson(owner.page, 'Anna', 'adult');
+  await expectSynced(owner.page);
+
+  await owner.page.getByRole('link', { name: 'Sharing' }).click();
+  await owner.page.getByLabel('Their e-mail').fill(guestEmail);
+  await owner.page.getByRole('combobox', { name: 'Role', exact: true }).selectOption('viewer');
+  await owner.page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(owner.page.getByText(`Invited ${guestEmail} as viewer`)).toBeVisible();
+  await expect(owner.page.getByText(guestEmail, { exact: true })).toBeVisible();
+
+  // The guest sees the invitation (only the trip's name) and accepts it.
+  await guest.page.getByRole('button', { name: 'Accept Family weekend' }).click();
+  await guest.page.getByRole('link', { name: 'Family weekend' }).click();
+  await expect(guest.page.getByText('View only')).toBeVisible();
+  const socks = guest.page.getByRole('checkbox', { name: 'Socks (pairs) for Anna' });
+  await expect(socks).toBeVisible();
+  await expect(socks).toBeDisabled();
+  await expect(guest.page.getByRole('button', { name: 'Add person' })).toBeDisabled();
+  await expect(guest.page.getByRole('textbox', { name: 'Trip name' })).toBeDisabled();
+
+  // The owner's ticks still reach the viewer.
+  await owner.page.getByRole('link', { name: 'List' }).click();
+  await owner.page.getByRole('checkbox', { name: 'Socks (pairs) for Anna' }).check();
+  await expect(socks).toBeChecked();
+
+  // Removed from the trip, the guest's device lets it go.
+  await owner.page.getByRole('link', { name: 'Sharing' }).click();
+  await owner.page.getByRole('button', { name: `Remove ${guestEmail}` }).click();
+  await guest.page.getByRole('link', { name: 'Trips' }).click();
+  await expect(guest.page.getByRole('heading', { name: 'Your trips' })).toBeVisible();
+  await expect(guest.page.getByRole('link', { name: 'Family weekend' })).toBeHidden();
+  await owner.context.close();
+  await guest.context.close();
+});
