@@ -65,8 +65,9 @@ Deno.test('HTTP: push by one member, pull by another (supabase-js functions.invo
 Deno.test('HTTP: a stream is poked within a second of another member\'s push; a stranger\'s is not', async () => {
   const [owner, member, stranger] = await Promise.all([signUp(env), signUp(env), signUp(env)]);
   const tripId = uuid();
-  await invoke(owner, 'push', { client_id: uuid(), changes: tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } }) });
-  await acceptInvitation(env, member.id, tripId);
+  const shared = tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } });
+  await invoke(owner, 'push', { client_id: uuid(), changes: shared });
+  await invoke(member, 'push', { client_id: uuid(), changes: [acceptChange(shared)] });
   // The stranger is a member of a trip of their own, just not of this one.
   const strangerTrip = uuid();
   await invoke(stranger, 'push', { client_id: uuid(), changes: tripChanges(strangerTrip) });
