@@ -6,6 +6,9 @@ test('sign up, create a trip with two days and two people, and see a generated l
   await createTrip(page, 'Lisbon in December', '2026-12-24', '2026-12-25');
   await addDay(page, '2026-12-24', 'Arrival', ['travel']);
   await addDay(page, '2026-12-25', 'Beach day', ['beach']);
+  // Tagging a day and adding the next one right after keeps both.
+  await expect(page.getByRole('checkbox', { name: 'travel on 2026-12-24' })).toBeChecked();
+  await expect(page.getByRole('checkbox', { name: 'beach on 2026-12-25' })).toBeChecked();
   await addPerson(page, 'Anna', 'adult');
   await addPerson(page, 'Ben', 'child');
 
@@ -25,6 +28,7 @@ test('sign up, create a trip with two days and two people, and see a generated l
   await expect(list.getByRole('status').first()).toHaveText(/^1 of \d+ packed$/);
   await list.getByRole('radio', { name: 'By person' }).check();
   await expect(list.getByRole('heading', { name: /^Anna/ })).toBeVisible();
+  await expectSynced(page);
   await screenshot(page, 'trip-page');
   // At phone width nothing needs sideways scrolling.
   await page.setViewportSize({ width: 375, height: 800 });
