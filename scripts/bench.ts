@@ -49,7 +49,8 @@ if (unknown.length > 0) {
   console.error(`Unknown measure(s): ${unknown.join(', ')}. Measures: ${order.join(', ')}`);
   process.exit(2);
 }
-const selected = measures.filter((m) => args.length === 0 || args.includes(m.name));
+const chosen = measures.filter((m) => args.length === 0 || args.includes(m.name));
+const selected = [...chosen.filter((m) => m.runFirst), ...chosen.filter((m) => !m.runFirst)];
 
 const dataRoot = await mkdtemp(path.join(os.tmpdir(), 'packsync-bench-'));
 await chmod(dataRoot, 0o755);

@@ -40,14 +40,22 @@ class Rollback extends Error {
   }
 }
 
-/** "duration: 3.2 ms … Query Text: …" → the statements by time, longest first, one line each. */
+/**
+ * "duration: 3.2 ms … Query Text: …" → the statements grouped by their text,
+ * longest total first: how often each ran and its time, one line each.
+ */
 export function byDuration(plans: readonly string[], top = 15): string {
-  const rows = plans.map((p) => {
+  const groups = new Map<string, { ms: number; count: number }>();
+  for (const p of plans) {
     const ms = Number(/duration: ([\d.]+) ms/.exec(p)?.[1] ?? 0);
-    const text = (/Query Text: ([\s\S]*?)\n(?=\S)/.exec(p)?.[1] ?? p).replace(/\s+/g, ' ').slice(0, 140);
-    return { ms, text };
-  });
-  const total = rows.reduce((a, r) => a + r.ms, 0);
-  return [`${rows.length} nested statements, ${total.toFixed(1)} ms in all (they nest: a statement's time includes the ones it calls)`,
-    ...rows.sort((a, b) => b.ms - a.ms).slice(0, top).map((r) => `${r.ms.toFixed(2).padStart(8)} ms  ${r.text}`)].join('\n');
+    const text = (/Query Text: ([\s\S]*?)\n(?=\S)/.exec(p)?.[1] ?? p).replace(/\s+/g, ' ').trim().slice(0, 130);
+    const g = groups.get(text) ?? { ms: 0, count: 0 };
+    g.ms += ms;
+    g.count++;
+    groups.set(text, g);
+  }
+  const total = [...groups.values()].reduce((a, g) => a + g.ms, 0);
+  return [`${plans.length} nested statements, ${total.toFixed(1)} ms in all (they nest: a statement's time includes the ones it calls; auto_explain's timing slows them all)`,
+    ...[...groups.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, top)
+      .map(([text, g]) => `${g.ms.toFixed(2).padStart(8)} ms ${`${g.count}×`.padStart(6)}  ${text}`)].join('\n');
 }

@@ -16,3 +16,13 @@ describe('server request log', () => {
     expect(describeRequests(stats, 400)).toMatch(/0\.1 s of 0\.4 s wall time \(20 %\) was the server's/);
   });
 });
+
+describe('nested statements by time', () => {
+  it('groups statements by text with their count and total time', async () => {
+    const { byDuration } = await import('./explain.ts');
+    const plan = (ms: number, text: string) => `duration: ${ms} ms  plan:\nQuery Text: ${text}\nResult  (cost=0.00..0.01 rows=1 width=4)`;
+    const out = byDuration([plan(1, 'select auth.uid()'), plan(2, 'select auth.uid()'), plan(10, 'insert into items')]);
+    expect(out.split('\n')[1]).toMatch(/10\.00 ms\s+1×\s+insert into items/);
+    expect(out.split('\n')[2]).toMatch(/3\.00 ms\s+2×\s+select auth\.uid\(\)/);
+  });
+});

@@ -89,6 +89,8 @@ export interface BenchContext {
 export interface Measure {
   name: string;
   title: string;
+  /** Runs before the others (pull_cost needs a log that earlier measures have not grown yet). */
+  runFirst?: boolean;
   run(ctx: BenchContext): Promise<MeasureOutput>;
 }
 

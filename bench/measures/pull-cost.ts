@@ -64,6 +64,7 @@ function buffersOf(plan: string): number {
 export const pullCost: Measure = {
   name: 'pull_cost',
   title: '5. Pull cost: 1 000 000-row log ÷ 10 000-row log',
+  runFirst: true,
   async run(ctx) {
     const sql = connect(ctx.dbUrl, 2);
     try {
@@ -84,6 +85,7 @@ export const pullCost: Measure = {
         if (rows > 0) await sql`select bench.fill_log(${rows}, ${String(xidStart)}, ${String(xidEnd)})`;
         await sql`vacuum analyze public.change_log`;
       };
+      if (before + callerRows > SMALL) throw new Error(`the log already has ${before + callerRows} rows; pull_cost needs it under ${SMALL} (it runs first)`);
       await fill(SMALL - before - callerRows);
       // cursors: just before the caller's items; after everything (the poll)
       const end = one(await sql<{ xid: string; seq: string }[]>`select max(xid)::text as xid, max(seq)::text as seq from public.change_log`);
