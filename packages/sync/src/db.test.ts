@@ -9,12 +9,12 @@ const item = '30000000-0000-4000-8000-000000000001';
 
 describe('PacksyncDb', () => {
   it('lists every version in order and opens at the newest', async () => {
-    expect(SCHEMA_VERSIONS.map((v) => v.version)).toEqual([1, 2]);
+    expect(SCHEMA_VERSIONS.map((v) => v.version)).toEqual([1, 2, 3]);
     const db = new PacksyncDb('fresh', { indexedDB: new IDBFactory(), IDBKeyRange });
     await db.open();
     expect(db.verno).toBe(CURRENT_VERSION);
     expect(db.tables.map((t) => t.name).sort()).toEqual(
-      ['conflicts', 'items', 'meta', 'outbox', 'people', 'rule_overrides', 'shadows', 'trip_members', 'trips']);
+      ['conflicts', 'items', 'meta', 'outbox', 'people', 'rule_overrides', 'shadows', 'tombstones', 'trip_members', 'trips']);
     db.close();
   });
 
@@ -30,7 +30,7 @@ describe('PacksyncDb', () => {
     await v1.table('meta').put({ key: 'cursor', value: 'v1:5:0' });
     v1.close();
 
-    const v2 = new PacksyncDb('old', { indexedDB, IDBKeyRange });
+    const v2 = new PacksyncDb('old', { indexedDB, IDBKeyRange }, 2);
     await v2.open();
     expect(v2.verno).toBe(2);
     expect(await v2.entity('items').get(item)).toEqual({ ...server, quantity: 4 });
@@ -40,5 +40,29 @@ describe('PacksyncDb', () => {
     expect(await v2.outbox.where('parked').equals(1).count()).toBe(1);
     expect(await v2.getMeta('cursor')).toBe('v1:5:0');
     v2.close();
+  });
+
+  it('upgrades 2 → 3: a tombstones store appears, data kept', async () => {
+    const indexedDB = new IDBFactory();
+    const v2 = new PacksyncDb('old', { indexedDB, IDBKeyRange }, 2);
+    await v2.open();
+    const row = { id: item, version: 2, trip_id: trip, name: 'Socks', quantity: 1 };
+    await v2.table('items').put(row);
+    await v2.table('shadows').put({ entity: 'items', id: item, trip_id: trip, row });
+    await v2.table('outbox').add({ change_id: 'c1', entity: 'items', row_id: item, trip_id: trip, op: 'delete', fields: {}, parked: 0 });
+    await v2.table('meta').put({ key: 'cursor', value: 'v1:5:0' });
+    v2.close();
+
+    const v3 = new PacksyncDb('old', { indexedDB, IDBKeyRange });
+    await v3.open();
+    expect(v3.verno).toBe(3);
+    expect(await v3.entity('items').get(item)).toEqual(row);
+    expect(await v3.shadows.count()).toBe(1);
+    expect((await v3.outbox.toArray()).map((e) => e.change_id)).toEqual(['c1']);
+    expect(await v3.getMeta('cursor')).toBe('v1:5:0');
+    expect(await v3.tombstones.count()).toBe(0);
+    await v3.tombstones.put({ entity: 'items', id: item, trip_id: trip, row: { ...row, deleted_at: '2026-12-01T00:00:00Z' } });
+    expect(await v3.tombstones.where('trip_id').equals(trip).count()).toBe(1);
+    v3.close();
   });
 });

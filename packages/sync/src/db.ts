@@ -3,13 +3,15 @@
 // top); `shadows` keeps the server's row for every row with pending edits so
 // a pull can re-lay the edits and a discard can restore it; `outbox` is the
 // ordered queue of changes; `conflicts` waits for the user; `meta` holds the
-// client id, cursor and sync times.
+// client id, cursor and sync times; `tombstones` remembers deleted rows
+// (tombstones.ts).
 //
 // Versions are append-only: a new schema is a new `version(n)` with an
 // `upgrade` that rewrites old data, never an edit of an old one (db.test.ts
 // opens each old version, writes to it and upgrades).
 import { Dexie, type Table } from 'dexie';
 import { ENTITY_NAMES, type EntityName } from '@packsync/model';
+import type { Tombstone } from './tombstones.ts';
 import type { Conflict, OutboxEntry, Row } from './types.ts';
 
 export interface Shadow {
@@ -51,6 +53,13 @@ export const SCHEMA_VERSIONS: readonly { version: number; stores: Record<string,
       conflicts: 'id, [entity+row_id], trip_id, detected_at',
     },
   },
+  {
+    // 3: deleted rows are remembered (tombstones.ts); a new store, nothing to rewrite.
+    version: 3,
+    stores: {
+      tombstones: '[entity+id], trip_id',
+    },
+  },
 ];
 
 export const CURRENT_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1]!.version;
@@ -60,6 +69,7 @@ export class PacksyncDb extends Dexie {
   declare shadows: Table<Shadow, [string, string]>;
   declare conflicts: Table<Conflict, string>;
   declare meta: Table<MetaEntry, string>;
+  declare tombstones: Table<Tombstone, [string, string]>;
 
   constructor(name: string, deps: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange }, upTo = CURRENT_VERSION) {
     super(name, { ...(deps.indexedDB ? { indexedDB: deps.indexedDB } : {}), ...(deps.IDBKeyRange ? { IDBKeyRange: deps.IDBKeyRange } : {}) });
@@ -76,7 +86,7 @@ export class PacksyncDb extends Dexie {
 
   /** Every table an edit, a push result or a pull page touches. */
   get syncTables(): Table[] {
-    return [...ENTITY_NAMES.map((e) => this.table(e)), this.outbox, this.shadows, this.conflicts, this.meta];
+    return [...ENTITY_NAMES.map((e) => this.table(e)), this.outbox, this.shadows, this.conflicts, this.meta, this.tombstones];
   }
 
   async getMeta<T>(key: MetaKey): Promise<T | undefined> {

@@ -21,6 +21,7 @@ import { Session } from './session.ts';
 import { StatusStore } from './status.ts';
 import { EventStream } from './stream.ts';
 import { SyncService } from './sync-service.ts';
+import { listTombstones } from './tombstones.ts';
 import { ChangeTracker } from './tracker.ts';
 import type { Conflict, OutboxEntry, Resolution, Row, SyncStatus, SyncSummary } from './types.ts';
 import { Transport } from './transport.ts';
@@ -35,7 +36,8 @@ export interface SyncEngine {
   update(entity: EntityName, id: string, patch: Record<string, unknown>): Promise<void>;
   delete(entity: EntityName, id: string): Promise<void>;
   get(entity: EntityName, id: string): Promise<Row | undefined>;
-  list(entity: EntityName, where?: { trip_id?: string }): Promise<Row[]>;
+  /** `includeDeleted`: tombstones of rows deleted here or pulled as deleted too (`deleted_at` set); for regeneration. */
+  list(entity: EntityName, where?: { trip_id?: string; includeDeleted?: boolean }): Promise<Row[]>;
   watch<T>(query: () => Promise<T>, onValue: (value: T) => void, onError?: (error: unknown) => void): () => void;
   syncNow(): Promise<SyncSummary>;
   status: { get(): SyncStatus; subscribe(fn: (status: SyncStatus) => void): () => void };
@@ -151,7 +153,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       pull: async () => {
         const started = clock.now();
         const outcome = await pullUntilCaughtUp({
-          db: database, transport, userId: userId!, ...(options.pullPageSize ? { pageSize: options.pullPageSize } : {}),
+          db: database, transport, userId: userId!, clock, ...(options.pullPageSize ? { pageSize: options.pullPageSize } : {}),
           onPage: (rows) => {
             metrics.count('rows_pulled', undefined, rows);
             const s = status.get();
@@ -317,11 +319,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
     async list(entity, where) {
       checkEntity(entity);
-      const table = need().db.entity(entity);
-      const rows = where?.trip_id !== undefined
-        ? entity === 'trips' ? (await table.where('id').equals(where.trip_id).toArray()) : await table.where('trip_id').equals(where.trip_id).toArray()
-        : await table.toArray();
-      return rows.filter((r) => !r.deleted_at);
+      const { db } = need();
+      const table = db.entity(entity);
+      return db.transaction('r', [table, db.tombstones], async () => {
+        const rows = where?.trip_id !== undefined
+          ? entity === 'trips' ? (await table.where('id').equals(where.trip_id).toArray()) : await table.where('trip_id').equals(where.trip_id).toArray()
+          : await table.toArray();
+        const live = rows.filter((r) => !r.deleted_at);
+        return where?.includeDeleted ? [...live, ...(await listTombstones(db, entity, where.trip_id, live))] : live;
+      });
     },
 
     watch(query, onValue, onError) {

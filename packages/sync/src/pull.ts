@@ -5,11 +5,13 @@
 // than what the device has is not applied, and its trip is fetched again.
 import { MAX_PULL_LIMIT, type PulledChange } from '@packsync/protocol';
 import { ENTITY_NAMES, type EntityName } from '@packsync/model';
-import type { PacksyncDb } from './db.ts';
+import { tripIdOf, type PacksyncDb } from './db.ts';
 import { asSyncError, SyncError } from './errors.ts';
 import { readRows, writeServerRows, type ServerRowUpdate } from './apply.ts';
 import { setServerRow } from './overlay.ts';
+import { dropTombstones, dropTripTombstones, keepTombstones } from './tombstones.ts';
 import type { Transport } from './transport.ts';
+import { systemClock, type Clock } from './collaborators.ts';
 import type { Row } from './types.ts';
 
 export interface PullOutcome {
@@ -30,6 +32,8 @@ export interface PullDeps {
   transport: Transport;
   userId: string;
   pageSize?: number;
+  /** Dates the tombstone of a row pulled as deleted without its row. */
+  clock?: Clock;
   /** Called after each applied page (metrics, initial-sync progress). */
   onPage?(rows: number): void;
 }
@@ -76,7 +80,8 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
       }
       await db.transaction('rw', db.syncTables, async () => {
         if (resyncing) for (const c of page.changes) if (c.op !== 'revoke') seen.add(`${c.entity}:${c.id}`);
-        await applyPage(db, deps.userId, page.changes, outcome, resyncing);
+        const now = new Date((deps.clock ?? systemClock).now()).toISOString();
+        await applyPage(db, deps.userId, page.changes, outcome, resyncing, now);
         if (resyncing && !page.has_more) await dropUnseen(db, seen, scope);
         await db.setMeta('cursor', page.cursor);
       });
@@ -99,22 +104,24 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
  * `trusted`: a resync's snapshot, the server's word even where the device
  * holds a higher version.
  */
-async function applyPage(db: PacksyncDb, userId: string, changes: PulledChange[], outcome: PullOutcome, trusted: boolean): Promise<void> {
+async function applyPage(db: PacksyncDb, userId: string, changes: PulledChange[], outcome: PullOutcome, trusted: boolean,
+  now: string): Promise<void> {
   let run: PulledChange[] = [];
   for (const change of changes) {
     if (change.op !== 'revoke') {
       run.push(change);
       continue;
     }
-    await applyRun(db, userId, run, outcome, trusted);
+    await applyRun(db, userId, run, outcome, trusted, now);
     run = [];
     await removeTrip(db, change.trip_id);
     outcome.revoked.push(change.trip_id);
   }
-  await applyRun(db, userId, run, outcome, trusted);
+  await applyRun(db, userId, run, outcome, trusted, now);
 }
 
-async function applyRun(db: PacksyncDb, userId: string, run: PulledChange[], outcome: PullOutcome, trusted: boolean): Promise<void> {
+async function applyRun(db: PacksyncDb, userId: string, run: PulledChange[], outcome: PullOutcome, trusted: boolean,
+  now: string): Promise<void> {
   const byEntity = new Map<EntityName, Map<string, PulledChange>>();
   for (const change of run) {
     outcome.touched.add(change.trip_id);
@@ -131,6 +138,9 @@ async function applyRun(db: PacksyncDb, userId: string, run: PulledChange[], out
     const updates: ServerRowUpdate[] = [];
     const joined = new Set<string>();
     const deletedTrips: string[] = [];
+    const live: string[] = [];
+    // Rows the device shows that the server says are deleted: remembered once their view is gone.
+    const removed: Row[] = [];
     for (const change of changes.values()) {
       const state = states.get(change.id)!;
       const known = state.shadow ? state.shadow.row : state.view;
@@ -143,9 +153,18 @@ async function applyRun(db: PacksyncDb, userId: string, run: PulledChange[], out
       const row = change.op === 'delete' ? null : ((change.row as Row | null) ?? null);
       if (entity === 'trip_members' && row && row.user_id === userId) joined.add(change.trip_id);
       if (entity === 'trips' && (!row || row.deleted_at)) deletedTrips.push(change.trip_id);
+      if (row && !row.deleted_at) live.push(change.id);
+      else if (state.view) removed.push({ ...state.view, ...(row ?? {}) });
       updates.push({ id: change.id, tripId: change.trip_id, server: row });
     }
     await writeServerRows(db, entity, updates, states);
+    await dropTombstones(db, entity, live);
+    if (removed.length) {
+      // Gone from view, and its trip still here (a deleted trip takes its tombstones with it).
+      const views = await db.entity(entity).bulkGet(removed.map((r) => r.id));
+      const trips = await db.entity('trips').bulkGet(removed.map((r) => tripIdOf(entity, r)));
+      await keepTombstones(db, entity, removed.filter((_, i) => !views[i] && trips[i]), now);
+    }
     // The real membership replaces the placeholder `create('trips')` showed.
     for (const tripId of joined) {
       await db.entity('trip_members').where('trip_id').equals(tripId).and((m) => m.local_only === true).delete();
@@ -161,6 +180,7 @@ export async function removeTrip(db: PacksyncDb, tripId: string): Promise<void> 
   await db.shadows.where('trip_id').equals(tripId).delete();
   await db.outbox.where('trip_id').equals(tripId).delete();
   await db.conflicts.where('trip_id').equals(tripId).delete();
+  await dropTripTombstones(db, tripId);
 }
 
 async function hideTripContent(db: PacksyncDb, tripId: string): Promise<void> {
@@ -168,10 +188,13 @@ async function hideTripContent(db: PacksyncDb, tripId: string): Promise<void> {
     const ids = await db.entity(entity).where('trip_id').equals(tripId).primaryKeys();
     for (const id of ids) await setServerRow(db, entity, id, tripId, null);
   }
+  await dropTripTombstones(db, tripId);
 }
 
 /** After a full resync: server rows the server no longer sent are gone (rows with pending edits stay). */
 async function dropUnseen(db: PacksyncDb, seen: Set<string>, trip?: string): Promise<void> {
+  // A snapshot leaves tombstoned rows out, so what the device remembered of the trip is stale.
+  await dropTripTombstones(db, trip);
   for (const entity of ENTITY_NAMES as readonly EntityName[]) {
     const table = db.entity(entity);
     const ids = trip === undefined ? await table.toCollection().primaryKeys()

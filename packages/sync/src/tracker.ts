@@ -21,6 +21,7 @@ import type { Clock } from './collaborators.ts';
 import { tripIdOf, type PacksyncDb } from './db.ts';
 import { invalidInput, notFound } from './errors.ts';
 import { pendingOf } from './overlay.ts';
+import { dropTombstones, dropTripTombstones, keepTombstones } from './tombstones.ts';
 import type { OutboxEntry, Row } from './types.ts';
 
 /**
@@ -90,6 +91,7 @@ export class ChangeTracker {
         throw invalidInput(`${entity}: trip_id ${tripId} is not a trip on this device`);
       }
       await db.entity(entity).put(row);
+      await dropTombstones(db, entity, [id]);
       await db.shadows.put({ entity, id, trip_id: tripId, row: null });
       await db.outbox.add(this.newEntry(entity, 'upsert', id, tripId, fields, null) as OutboxEntry);
       if (entity === 'trips') {
@@ -170,6 +172,8 @@ export class ChangeTracker {
         if (entity === 'trips') await this.hideTripContent(id);
       }
       await db.entity(entity).delete(id);
+      // Even a create that never reached the server: regeneration must not make it again.
+      await keepTombstones(db, entity, [current], new Date(this.deps.clock.now()).toISOString());
     });
     this.deps.onQueued(delta);
   }
@@ -188,6 +192,7 @@ export class ChangeTracker {
     for (const entity of ['trip_members', 'people', 'items', 'rule_overrides'] as const) {
       await db.entity(entity).where('trip_id').equals(tripId).delete();
     }
+    await dropTripTombstones(db, tripId);
     return dropped;
   }
 
@@ -197,5 +202,6 @@ export class ChangeTracker {
     for (const entity of ['people', 'items', 'rule_overrides'] as const) {
       await db.entity(entity).where('trip_id').equals(tripId).delete();
     }
+    await dropTripTombstones(db, tripId);
   }
 }

@@ -25,6 +25,7 @@ export type HistoryEntry = EngineHistoryEntry & { entity: EntityName };
 
 export type SyncEngine = Omit<Engine, 'get' | 'list' | 'history' | 'db'> & {
   get<E extends EntityName>(entity: E, id: string): Promise<RowsByEntity[E] | undefined>;
-  list<E extends EntityName>(entity: E, where?: { trip_id?: string }): Promise<RowsByEntity[E][]>;
+  /** `includeDeleted`: also the tombstones of deleted rows (`deleted_at` set). */
+  list<E extends EntityName>(entity: E, where?: { trip_id?: string; includeDeleted?: boolean }): Promise<RowsByEntity[E][]>;
   history(tripId: string, page?: { before?: string | null; limit?: number }): Promise<{ entries: HistoryEntry[]; next: string | null }>;
 };

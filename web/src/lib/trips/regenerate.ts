@@ -54,7 +54,8 @@ export function regenerateTrip(engine: Reader & Writer, tripId: string): Promise
     const [people, overrides, items] = await Promise.all([
       engine.list('people', { trip_id: tripId }),
       engine.list('rule_overrides', { trip_id: tripId }),
-      engine.list('items', { trip_id: tripId }),
+      // Tombstones too: a generated item the user deleted is not created again.
+      engine.list('items', { trip_id: tripId, includeDeleted: true }),
     ]);
     const ops = planRegeneration({
       trip,
