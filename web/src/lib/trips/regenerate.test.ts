@@ -1,6 +1,6 @@
 import { planRegeneration, type Operation } from '@packsync/model';
 import { describe, expect, it } from 'vitest';
-import { applyPlan } from './regenerate.ts';
+import { applyPlan, regenerateTrip } from './regenerate.ts';
 
 // The engine's writes are the collaborator here; they are recorded in order.
 function recorder() {
@@ -46,5 +46,30 @@ describe('applyPlan', () => {
       expect(entity).toBe('items');
       expect(fields).toMatchObject({ trip_id: tripId, packed: false });
     }
+  });
+});
+
+describe('regenerateTrip', () => {
+  it('reads the tombstones too, so a generated item the user deleted is not created again', async () => {
+    const tripId = crypto.randomUUID();
+    const trip = { id: tripId, start_date: '2026-12-24', end_date: '2026-12-25', days: [], settings: {} };
+    const people = [{ id: crypto.randomUUID(), trip_id: tripId, kind: 'adult', preferences: {} }];
+    const writes = recorder();
+    // A device's engine: list() shows live rows, and tombstones only when asked.
+    let tombstones: Record<string, unknown>[] = [];
+    const engine = {
+      ...writes,
+      get: async () => trip,
+      list: async (entity: string, where?: { includeDeleted?: boolean }) =>
+        entity === 'people' ? people : entity === 'items' && where?.includeDeleted ? tombstones : [],
+    } as unknown as Parameters<typeof regenerateTrip>[0];
+
+    const first = await regenerateTrip(engine, tripId);
+    expect(first.created).toBeGreaterThan(3);
+    // The user deleted every generated item: each is a tombstone now.
+    tombstones = writes.calls.map(([, , fields]) => ({ ...(fields as object), id: crypto.randomUUID(), deleted_at: '2026-12-01T00:00:00Z' }));
+    writes.calls.length = 0;
+    expect(await regenerateTrip(engine, tripId)).toEqual({ created: 0, updated: 0, deleted: 0, flagged: [] });
+    expect(writes.calls).toEqual([]);
   });
 });
