@@ -59,6 +59,10 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
     // Rows the server still has, seen during a full resync; the others go at the end.
     const seen = new Set<string>();
     let resetOnce = false;
+    // A resync's snapshot leaves tombstoned rows out, so what the device
+    // remembered of the trip(s) is stale: dropped with the first page (not
+    // the last, which may already bring deletes from the log).
+    let forgetTombstones = resyncing;
     for (;;) {
       let page;
       try {
@@ -72,6 +76,7 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
           resetOnce = true;
           resyncing = true;
           scope = undefined;
+          forgetTombstones = true;
           outcome.fullResync = true;
           cursor = null;
           continue;
@@ -80,11 +85,13 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
       }
       await db.transaction('rw', db.syncTables, async () => {
         if (resyncing) for (const c of page.changes) if (c.op !== 'revoke') seen.add(`${c.entity}:${c.id}`);
+        if (forgetTombstones) await dropTripTombstones(db, scope);
         const now = new Date((deps.clock ?? systemClock).now()).toISOString();
         await applyPage(db, deps.userId, page.changes, outcome, resyncing, now);
         if (resyncing && !page.has_more) await dropUnseen(db, seen, scope);
         await db.setMeta('cursor', page.cursor);
       });
+      forgetTombstones = false;
       outcome.pages++;
       outcome.pulled += page.changes.length;
       deps.onPage?.(page.changes.length);
@@ -193,8 +200,6 @@ async function hideTripContent(db: PacksyncDb, tripId: string): Promise<void> {
 
 /** After a full resync: server rows the server no longer sent are gone (rows with pending edits stay). */
 async function dropUnseen(db: PacksyncDb, seen: Set<string>, trip?: string): Promise<void> {
-  // A snapshot leaves tombstoned rows out, so what the device remembered of the trip is stale.
-  await dropTripTombstones(db, trip);
   for (const entity of ENTITY_NAMES as readonly EntityName[]) {
     const table = db.entity(entity);
     const ids = trip === undefined ? await table.toCollection().primaryKeys()

@@ -75,6 +75,12 @@ describe('tombstones', () => {
     expect(await liveKeys(phone.engine, trip)).not.toContain(goneKey);
     expect(await phone.engine.outbox.list()).toEqual([]);
 
+    // A full resync starts the trip over from the server's snapshot, which has no tombstoned rows: they go.
+    await phone.engine.db!.setMeta('cursor', 'v1:99999999999:0');
+    expect((await phone.engine.syncNow()).error).toBeNull();
+    expect(phone.engine.metrics().counters.full_resyncs).toBe(1);
+    expect((await phone.engine.list('items', { trip_id: trip, includeDeleted: true })).filter((i) => i.deleted_at)).toEqual([]);
+
     // The trip's deletion takes its tombstones along, on both devices.
     await laptop.engine.delete('trips', trip);
     expect(await laptop.engine.list('items', { trip_id: trip, includeDeleted: true })).toEqual([]);
