@@ -272,26 +272,41 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     return roleKnown;
   }
 
+  let starting: Promise<void> | undefined;
+
+  async function startOnce(): Promise<void> {
+    if (db) return;
+    await open();
+    const database = db!;
+    const clientId = (await database.getMeta<string>('client_id'))!;
+    const done = await database.getMeta<boolean>('initial_sync_done');
+    status.set({ initialSync: { done: !!done, rows: 0 }, lastSyncedAt: (await database.getMeta<number>('last_synced_at')) ?? null });
+    watchCounts(database);
+    const roleKnown = coordinate();
+    // Resolve once this tab is either the syncing one or knows which one is.
+    await Promise.race([roleKnown, lead(database, clientId)]);
+  }
+
   const engine: SyncEngine = {
     get db() {
       return db;
     },
 
-    async start() {
-      if (db) return;
-      await open();
-      const database = db!;
-      const clientId = (await database.getMeta<string>('client_id'))!;
-      const done = await database.getMeta<boolean>('initial_sync_done');
-      status.set({ initialSync: { done: !!done, rows: 0 }, lastSyncedAt: (await database.getMeta<number>('last_synced_at')) ?? null });
-      watchCounts(database);
-      const roleKnown = coordinate();
-      // Resolve once this tab is either the syncing one or knows which one is.
-      await Promise.race([roleKnown, lead(database, clientId)]);
+    start() {
+      // A stop called while start is still opening the database waits for it
+      // and then stops (a reload right after a reload must not leave a tab
+      // that syncs and holds the lock with nobody to stop it).
+      starting ??= startOnce().finally(() => {
+        starting = undefined;
+      });
+      return starting;
     },
 
     async stop() {
+      await starting?.catch(() => undefined);
       if (!db) return;
+
+
       stream?.stop();
       service?.stop();
       stopLeading?.abort();
