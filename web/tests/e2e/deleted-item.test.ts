@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { addDay, addPerson, createTrip, expectSynced, newEmail, signUp } from './helpers.ts';
 
-test('a deleted generated item stays deleted when a day tag changes and when the list is regenerated', async ({ page }) => {
+test('a deleted generated item stays deleted when a day tag changes and when the list is regenerated, until restored', async ({ page }) => {
   await signUp(page, newEmail('deleted-item'));
   await createTrip(page, 'Faro', '2026-12-24', '2026-12-25');
   await addDay(page, '2026-12-24', 'Arrival');
@@ -29,4 +29,8 @@ test('a deleted generated item stays deleted when a day tag changes and when the
   await list.getByRole('button', { name: 'Regenerate from rules' }).click();
   await expect(list.getByText(/^Regenerated:/)).toBeVisible();
   await expect(socks).toHaveCount(0);
+
+  await list.getByRole('button', { name: 'Restore deleted suggestions' }).click();
+  await expect(socks).toBeVisible();
+  await expect(list.getByText(/^Regenerated: 1 added/)).toBeVisible();
 });

@@ -71,5 +71,7 @@ describe('regenerateTrip', () => {
     writes.calls.length = 0;
     expect(await regenerateTrip(engine, tripId)).toEqual({ created: 0, updated: 0, deleted: 0, flagged: [] });
     expect(writes.calls).toEqual([]);
+    // "Restore deleted suggestions" creates them again.
+    expect((await regenerateTrip(engine, tripId, { restoreDeleted: true })).created).toBe(first.created);
   });
 });

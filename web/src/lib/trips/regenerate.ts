@@ -45,8 +45,14 @@ export async function applyPlan(engine: Writer, ops: readonly Operation[]): Prom
 // create the same items twice, so runs of one trip queue behind each other.
 const running = new Map<string, Promise<unknown>>();
 
-/** Plans from the local rows (server state plus pending edits) and applies the plan. */
-export function regenerateTrip(engine: Reader & Writer, tripId: string): Promise<RegenerationSummary> {
+/**
+ * Plans from the local rows (server state plus pending edits, and tombstones
+ * of deleted items) and applies the plan. `restoreDeleted`: create again the
+ * generated items a tombstone holds back (the user's deletes, and the rules'
+ * own deletes of items that stopped applying).
+ */
+export function regenerateTrip(engine: Reader & Writer, tripId: string,
+  options: { restoreDeleted?: boolean } = {}): Promise<RegenerationSummary> {
   const previous = running.get(tripId) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(async () => {
     const trip = await engine.get('trips', tripId);
@@ -63,6 +69,7 @@ export function regenerateTrip(engine: Reader & Writer, tripId: string): Promise
       overrides,
       existingItems: items,
       newId: () => crypto.randomUUID(),
+      restoreDeleted: options.restoreDeleted === true,
     });
     return applyPlan(engine, ops);
   });
