@@ -5,7 +5,7 @@
 // docs/reliability.md. Exit code 1 when any suite or invariant failed.
 //   PACKSYNC_FAULT_OPS (10 000), PACKSYNC_FAULT_SEED, PACKSYNC_FUZZ_RUNS (10 000)
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultConfig, repoRoot, startStack } from '../packages/stack/src/index.ts';
@@ -20,6 +20,7 @@ const started = Date.now();
 const root = await mkdtemp(path.join(os.tmpdir(), 'packsync-reliability-'));
 await chmod(root, 0o755);
 const figuresDir = path.join(root, 'figures');
+await mkdir(path.join(repoRoot, '.packsync'), { recursive: true });
 const logFile = path.join(repoRoot, '.packsync', 'reliability-stack.log');
 
 const config = defaultConfig({

@@ -101,13 +101,15 @@ describe('base_version', () => {
 });
 
 describe('rows the model forbids', () => {
-  const forbidden: [string, 'items' | 'trips', Record<string, unknown>][] = [
-    ['an unknown category', 'items', { category: 'NOT-A-CATEGORY' }],
-    ['packed as a string', 'items', { packed: 'yes' }],
-    ['a day that is not a date', 'items', { day: 'today' }],
-    ['days that are not days', 'trips', { days: [1, 2, 'x'] }],
-    ['settings with a constructor key', 'trips', { settings: { constructor: { prototype: { polluted: true } } } }],
-    ['a 100 KB generated snapshot with __proto__', 'items', { generated: JSON.parse(`{"__proto__":{"x":1},"blob":"${'x'.repeat(100_000)}"}`) }],
+  // `direct`: whether a direct SQL write of the value would store a row the model refuses. SQL itself reads
+  // the text 'yes' as boolean true and 'today' as a date, so those are wrong only as JSON types (push).
+  const forbidden: [string, 'items' | 'trips', Record<string, unknown>, boolean][] = [
+    ['an unknown category', 'items', { category: 'NOT-A-CATEGORY' }, true],
+    ['packed as a string', 'items', { packed: 'yes' }, false],
+    ['a day that is not a date', 'items', { day: 'today' }, false],
+    ['days that are not days', 'trips', { days: [1, 2, 'x'] }, true],
+    ['settings with a constructor key', 'trips', { settings: { constructor: { prototype: { polluted: true } } } }, true],
+    ['a 100 KB generated snapshot with __proto__', 'items', { generated: JSON.parse(`{"__proto__":{"x":1},"blob":"${'x'.repeat(100_000)}"}`) }, true],
   ];
 
   it('push over HTTP refuses each with the typed error', async () => {
@@ -122,16 +124,19 @@ describe('rows the model forbids', () => {
 
   attack('model-forbidden-rows', 'push_changes (as PostgREST would call it) and direct writes refuse each', async () => {
     const before = await auditCount(sql, { tripIds: [w.ownTrip] });
-    for (const [name, entity, fields] of forbidden) {
+    const accepted: string[] = [];
+    for (const [name, entity, fields, storesBadRow] of forbidden) {
       const id = entity === 'items' ? w.ownItem : w.ownTrip;
       const version = Number((await rowOf(entity, id)).version);
       const [result] = await pushAsSql(w.attacker, [upsert(entity, id, fields, version)]);
-      expect(result!.status, `push_changes: ${name}`).toBe('rejected');
+      if (result!.status !== 'rejected') accepted.push(`push_changes ${result!.status}: ${name}`);
+      if (!storesBadRow) continue;
       const [column, value] = Object.entries(fields)[0]!;
       const direct = await refusal(() => asUser(sql, w.attacker, (tx) =>
         tx`update ${tx(`public.${entity}`)} set ${tx({ [column]: typeof value === 'object' ? tx.json(value as never) : value })} where id = ${id}`));
-      expect(direct, `direct update: ${name}`).not.toBeNull();
+      if (direct === null) accepted.push(`direct update: ${name}`);
     }
+    expect(accepted).toEqual([]);
     expect(await auditCount(sql, { tripIds: [w.ownTrip] })).toBe(before);
   });
 });

@@ -12,7 +12,8 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import postgres from 'postgres';
 import WebSocket from 'ws';
-import { createSyncEngine, silentLogger, type NetworkMonitor, type SyncEngine } from '../../packages/sync/src/index.ts';
+import { createSyncEngine, silentLogger, type SyncEngine } from '../../packages/sync/src/index.ts';
+import { Switch } from '../../packages/sync/src/testing/harness.ts';
 import { defaultConfig, startStack, type RunningStack, type StackConfig } from '../../packages/stack/src/index.ts';
 import { freePort } from '../../packages/stack/src/net.ts';
 import type { Stack, User } from '../support/stack.ts';
@@ -63,32 +64,18 @@ export async function startClusterStack(jwtExpirySeconds: number, logFile: strin
   return self;
 }
 
-/** Offline is a property of the device: its fetch fails as a browser's does, and its monitor says so. */
-export class NetworkSwitch implements NetworkMonitor {
-  private on = true;
-  private readonly listeners = new Set<(online: boolean) => void>();
+/**
+ * Offline is a property of the device: the engine package's test switch (its
+ * fetch fails as a browser's does, its monitor says so), counting spells.
+ */
+export class NetworkSwitch extends Switch {
   spells = 0;
 
-  online(): boolean {
-    return this.on;
-  }
-
-  subscribe(fn: (online: boolean) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
-  }
-
-  set(on: boolean): void {
+  override set(on: boolean): void {
     if (on === this.on) return;
     if (!on) this.spells++;
-    this.on = on;
-    for (const fn of this.listeners) fn(on);
+    super.set(on);
   }
-
-  fetch: typeof fetch = async (input, init) => {
-    if (!this.on) throw new TypeError('fetch failed (offline)');
-    return globalThis.fetch(input, init);
-  };
 }
 
 export type ClusterUser = Pick<User, 'id' | 'email' | 'password'>;

@@ -65,6 +65,7 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
   const devices: Device[] = [];
   let refreshes = 0;
   const plan = randomPlan(random.fork('faults'), options.faultRate ?? 0.08);
+  plan.enabled = false; // set-up (sign-ins, first sync) runs without faults
   const proxy = await startFaultProxy(stack.apiUrl, {
     decide(method, path) {
       if (path.includes('grant_type=refresh_token')) refreshes++;
@@ -84,6 +85,7 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
     for (let d = 0; d < deviceCount; d++) {
       devices.push(await Device.open(d, users[d % userCount]!, proxy.url, stack.config.anonKey, sqlChecksum(stack.sql)));
     }
+    plan.enabled = true;
     say(`faults: seed ${seed}, ${ops} ops, ${deviceCount} devices, ${userCount} users, ${trips.length} trips`);
 
     // The run: devices concurrently; restarts at even intervals of the op count.
@@ -165,7 +167,11 @@ export function describeFailure(result: RunResult, limit = 60): string {
   const rows = new Set(result.problems.map((p) => p.row));
   const lines = [
     `fault run failed: seed ${result.figures.seed} (PACKSYNC_FAULT_SEED=${result.figures.seed} replays the same workload and fault decisions)`,
-    ...result.problems.slice(0, 20).map((p) => `  ${p.kind}: ${p.detail}`),
+    // The first few of each kind, so one kind cannot hide another.
+    ...(['lost', 'duplicated', 'divergent', 'stuck'] as const).flatMap((kind) => {
+      const of = result.problems.filter((p) => p.kind === kind);
+      return of.length === 0 ? [] : [`  ${of.length} ${kind}:`, ...of.slice(0, 6).map((p) => `    ${p.detail}`)];
+    }),
     `history of the ${rows.size} row(s) concerned (${result.history.events.length} events in all):`,
     ...result.history.events.filter((e) => (e.row && rows.has(e.row)) || e.kind === 'restart').slice(0, limit)
       .map((e) => `  #${e.seq} ${e.device < 0 ? 'stack' : `device ${e.device}`} ${e.kind}${e.row ? ` ${e.row}` : ''}${e.ok ? '' : ` FAILED ${e.detail}`}`),

@@ -5,6 +5,7 @@
 // duplicated, a header changed. Everything is derived from fast-check's seed.
 import fc from 'fast-check';
 import { ENTITY_NAMES, entityColumns, systemColumns, type EntityName } from '../../packages/model/src/index.ts';
+import { PROTOCOL_VERSION } from '../../packages/protocol/src/index.ts';
 
 export interface Pools {
   /** Row ids by entity, of the fuzzer's own trip and of the neighbour's. */
@@ -200,7 +201,8 @@ export function requestArb(pools: Pools, options: RequestOptions): fc.Arbitrary<
       token: fc.oneof({ weight: 12, arbitrary: fc.constant('valid' as const) },
         fc.constantFrom('missing' as const, 'garbage' as const, 'flipped' as const, 'anon-key' as const, 'lowercase-scheme' as const)),
       apikey: fc.oneof({ weight: 12, arbitrary: fc.constant('anon' as const) }, fc.constantFrom('service' as const, 'missing' as const, 'wrong' as const)),
-      protocol: fc.oneof({ weight: 12, arbitrary: fc.constant('1') }, fc.constantFrom(null, '0', '2', '1.0', ' 1')),
+      protocol: fc.oneof({ weight: 12, arbitrary: fc.constant(String(PROTOCOL_VERSION)) },
+        fc.constantFrom(null, '0', String(PROTOCOL_VERSION + 1), `${PROTOCOL_VERSION}.0`, ` ${PROTOCOL_VERSION}`)),
       value: body,
       mutations: fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, fc.array(mutationArb, { minLength: 1, maxLength: 3 })),
       textMutation: textMutationArb,

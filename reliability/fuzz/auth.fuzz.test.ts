@@ -79,7 +79,8 @@ describe('fuzzing the local auth API', () => {
     const tally = new Map<string, number>();
     await fc.assert(fc.asyncProperty(authCase(nul), async (c) => {
       const email = (c.body as { email?: unknown } | null)?.email;
-      const users = async () => typeof email === 'string'
+      // Postgres text cannot hold NUL, so no stored e-mail contains one (and the query could not carry it).
+      const users = async () => typeof email === 'string' && !email.includes('\u0000')
         ? ((await sql`select count(*)::int as n from auth.users where lower(email) = ${email.trim().toLowerCase()}`)[0]!.n as number)
         : 0;
       const before = c.path === '/signup' ? await users() : 0;

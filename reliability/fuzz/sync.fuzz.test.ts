@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorResponse, pullResponse, pushResponse } from '../../packages/protocol/src/index.ts';
+import { errorResponse, PROTOCOL_HEADER, pullResponse, pushResponse } from '../../packages/protocol/src/index.ts';
 import { auditCount, callSync, operator, push, stack, upsert, type Answer, type Sql, type User } from '../support/stack.ts';
 import { addItem, buildWorld, type World } from '../support/world.ts';
 import { recordFigures } from '../support/figures.ts';
@@ -75,7 +75,7 @@ function tokenFor(choice: FuzzRequest['token'], user: User): string | null {
 async function send(request: FuzzRequest): Promise<Answer> {
   const token = tokenFor(request.token, w.attacker);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (request.protocol !== null) headers['x-packsync-protocol'] = request.protocol;
+  if (request.protocol !== null) headers[PROTOCOL_HEADER] = request.protocol;
   if (request.apikey !== 'missing') headers.apikey = request.apikey === 'anon' ? s.anonKey : request.apikey === 'service' ? s.serviceRoleKey : 'wrong-key';
   if (token !== null) headers.authorization = `${request.token === 'lowercase-scheme' ? 'bearer' : 'Bearer'} ${token}`;
   const controller = new AbortController();

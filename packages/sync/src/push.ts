@@ -90,10 +90,9 @@ export async function pushOnce(deps: PushDeps): Promise<PushOutcome> {
   const outcome: PushOutcome = { pushed: 0, conflicts: 0, parked: 0, remaining: 0, error: null, statuses: {}, byEntity: [] };
   try {
     // Taking the batch and marking it "handed to a push" is one transaction:
-    // the tracker compacts an edit into an entry with no attempts yet, and an
-    // edit compacted between the read and the mark would be deleted with the
-    // entry when its (older) fields are acknowledged. From the mark on, these
-    // entries are never merged into (the server may apply them any moment).
+    // an edit either lands before (and is in what is sent) or after (and
+    // queues behind, since a sent entry is never merged into). Apart, an edit
+    // merged in between would be marked sent without having been sent.
     const { entries, changes } = await db.transaction('rw', db.outbox, async () => {
       const batch = await nextBatch(db, deps.limits ?? DEFAULT_PUSH_LIMITS);
       await db.outbox.bulkUpdate(batch.entries.map((e) => ({ key: e.seq, changes: { attempts: e.attempts + 1 } })));
