@@ -56,13 +56,8 @@ const api = {
     const supabase = createClient(o.url, o.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
     const { error } = await supabase.auth.signInWithPassword({ email: o.email, password: o.password });
     if (error) throw new Error(`sign-in: ${error.message}`);
-    // checksum: null — the engine reads trip checksums from PostgREST's
-    // /rest/v1/rpc/trip_checksums, which the local stack does not serve: in a
-    // browser every verify fails (CORS preflight), counts as a network error
-    // and the sync backs off, which would be measured instead of the sync.
-    // The sync function serves POST /sync/checksum now; once the engine reads
-    // it, drop this option.
-    engine = createSyncEngine({ supabase, url: o.url, anonKey: o.anonKey, fetch: net.fetch, network: net, stream: o.stream, pushDelayMs: 0, checksum: null });
+    // The engine as shipped: trip checksums after each catch-up included.
+    engine = createSyncEngine({ supabase, url: o.url, anonKey: o.anonKey, fetch: net.fetch, network: net, stream: o.stream, pushDelayMs: 0 });
   },
 
   /**
