@@ -51,7 +51,19 @@ export const SCHEMA_VERSIONS: readonly { version: number; stores: Record<string,
       conflicts: 'id, [entity+row_id], trip_id, detected_at',
     },
   },
+  {
+    // 3: `parked` indexed with the sequence: an index whose key most entries
+    // share costs every outbox write a scan in some IndexedDB implementations.
+    version: 3,
+    stores: {
+      outbox: '++seq, [entity+row_id], trip_id, [parked+seq]',
+    },
+  },
 ];
+
+/** Key ranges of the outbox's `[parked+seq]` index. */
+export const WAITING = [[0, -Infinity], [0, Infinity]] as const;
+export const PARKED = [[1, -Infinity], [1, Infinity]] as const;
 
 export const CURRENT_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1]!.version;
 

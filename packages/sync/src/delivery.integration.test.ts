@@ -99,19 +99,22 @@ describe('delivery', () => {
     const alice = await signUp('alice');
     const d = await device(alice.client);
     d.net.set(false);
-    const trip = await d.engine.create('trips', { name: 'Big' });
-    for (let i = 0; i < 10_000; i++) await d.engine.create('items', { trip_id: trip, name: `thing ${i}` });
+    // Ten trips of 1000: fake-indexeddb's index upkeep is linear in rows
+    // sharing an index key (trip_id), which a browser's is not.
+    const trips: string[] = [];
+    for (let t = 0; t < 10; t++) trips.push(await d.engine.create('trips', { name: `Big ${t}` }));
+    for (let i = 0; i < 10_000; i++) await d.engine.create('items', { trip_id: trips[i % 10]!, name: `thing ${i}` });
     expect(d.engine.status.get().pending).toBeGreaterThan(0);
     d.net.set(true);
     const pushesBefore = d.net.requests.filter((u) => u.endsWith('/push')).length;
     expect((await d.engine.syncNow()).error).toBeNull();
     const pushes = d.net.requests.filter((u) => u.endsWith('/push')).length - pushesBefore;
     expect(pushes).toBeGreaterThanOrEqual(11);
-    expect(Number((await db()`select count(*) as n from public.items where trip_id = ${trip}`)[0]!.n)).toBe(10_000);
+    expect(Number((await db()`select count(*) as n from public.items where trip_id = any(${trips}::uuid[])`)[0]!.n)).toBe(10_000);
     expect(await d.engine.outbox.list()).toEqual([]);
-    expect((await d.engine.list('items', { trip_id: trip })).length).toBe(10_000);
+    expect((await d.engine.list('items')).length).toBe(10_000);
     await d.engine.stop();
-  }, 300_000);
+  }, 600_000);
 });
 
 async function waitUntil(predicate: () => boolean): Promise<void> {

@@ -8,7 +8,7 @@ import {
   browserNetwork, consoleLogger, defaultBroadcast, defaultLocks, systemClock, type Broadcast,
 } from './collaborators.ts';
 import { ConflictResolver } from './conflicts.ts';
-import { databaseName, PacksyncDb } from './db.ts';
+import { databaseName, PacksyncDb, PARKED, WAITING } from './db.ts';
 import { asSyncError, invalidInput, notStarted, SyncError } from './errors.ts';
 import { checkHealth, type HealthReport } from './health.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
@@ -178,8 +178,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   }
 
   const readCounts = (database: PacksyncDb) => database.transaction('r', database.outbox, database.conflicts, async () => ({
-    pending: await database.outbox.where('parked').equals(0).count(),
-    parked: await database.outbox.where('parked').equals(1).count(),
+    pending: await database.outbox.where('[parked+seq]').between(...WAITING).count(),
+    parked: await database.outbox.where('[parked+seq]').between(...PARKED).count(),
     conflicts: await database.conflicts.count(),
     oldest: (await database.outbox.orderBy('seq').first())?.queued_at ?? null,
   }));
@@ -270,26 +270,41 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     return roleKnown;
   }
 
+  let starting: Promise<void> | undefined;
+
+  async function startOnce(): Promise<void> {
+    if (db) return;
+    await open();
+    const database = db!;
+    const clientId = (await database.getMeta<string>('client_id'))!;
+    const done = await database.getMeta<boolean>('initial_sync_done');
+    status.set({ initialSync: { done: !!done, rows: 0 }, lastSyncedAt: (await database.getMeta<number>('last_synced_at')) ?? null });
+    watchCounts(database);
+    const roleKnown = coordinate();
+    // Resolve once this tab is either the syncing one or knows which one is.
+    await Promise.race([roleKnown, lead(database, clientId)]);
+  }
+
   const engine: SyncEngine = {
     get db() {
       return db;
     },
 
-    async start() {
-      if (db) return;
-      await open();
-      const database = db!;
-      const clientId = (await database.getMeta<string>('client_id'))!;
-      const done = await database.getMeta<boolean>('initial_sync_done');
-      status.set({ initialSync: { done: !!done, rows: 0 }, lastSyncedAt: (await database.getMeta<number>('last_synced_at')) ?? null });
-      watchCounts(database);
-      const roleKnown = coordinate();
-      // Resolve once this tab is either the syncing one or knows which one is.
-      await Promise.race([roleKnown, lead(database, clientId)]);
+    start() {
+      // A stop called while start is still opening the database waits for it
+      // and then stops (a reload right after a reload must not leave a tab
+      // that syncs and holds the lock with nobody to stop it).
+      starting ??= startOnce().finally(() => {
+        starting = undefined;
+      });
+      return starting;
     },
 
     async stop() {
+      await starting?.catch(() => undefined);
       if (!db) return;
+
+
       stream?.stop();
       service?.stop();
       stopLeading?.abort();

@@ -54,6 +54,23 @@ describe('lifecycle', () => {
     await second.stop();
   });
 
+  it('a reload while the previous page is still starting: the stopped engine does not keep the sync lock', async () => {
+    const alice = await signUp('alice');
+    const first = await device(alice.client);
+    await first.engine.stop();
+    const dead = new Switch();
+    dead.on = false; // whatever the half-started page would send goes nowhere
+    const half = first.reopen({ fetch: dead.fetch });
+    const starting = half.start(); // the page is reloaded before start finished
+    const stopped = half.stop();
+    const next = first.reopen();
+    await Promise.all([starting, stopped, next.start()]);
+    const trip = await next.create('trips', { name: 'After two reloads' });
+    expect((await next.syncNow()).error).toBeNull(); // this engine syncs itself: nobody else holds the lock
+    expect(await serverRows('trips', trip)).toHaveLength(1);
+    await next.stop();
+  });
+
   it('health and metrics describe the engine', async () => {
     const alice = await signUp('alice');
     const d = await device(alice.client);

@@ -4,7 +4,7 @@
 import { MAX_BODY_BYTES, MAX_CHANGES_PER_PUSH, PUSH_ERROR_CODES, type Change, type PushResult } from '@packsync/protocol';
 import type { EntityName } from '@packsync/model';
 import type { ConflictResolver } from './conflicts.ts';
-import type { PacksyncDb } from './db.ts';
+import { WAITING, type PacksyncDb } from './db.ts';
 import { asSyncError, badResponse, SyncError } from './errors.ts';
 import { readRows, writeServerRows, type ServerRowUpdate } from './apply.ts';
 import { setServerRow } from './overlay.ts';
@@ -111,7 +111,7 @@ export async function pushOnce(deps: PushDeps): Promise<PushOutcome> {
       });
       await applyResults(db, resolver, entries, response.results, outcome);
     });
-    outcome.remaining = await db.outbox.where('parked').equals(0).count();
+    outcome.remaining = await db.outbox.where('[parked+seq]').between(...WAITING).count();
   } catch (error) {
     outcome.error = asSyncError(error);
   }
