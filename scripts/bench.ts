@@ -11,12 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { MeasureSkipped } from '../bench/lib/errors.ts';
 import { machine } from '../bench/lib/machine.ts';
+import { ServerLog } from '../bench/lib/server-log.ts';
 import { textTable } from '../bench/lib/render.ts';
 import { loadResults, mergeResults, writeOutputs } from '../bench/lib/results.ts';
 import type { BenchContext, MeasureReport } from '../bench/lib/types.ts';
 import { measures } from '../bench/measures/index.ts';
-import { defaultConfig, repoRoot, startStack } from '../packages/stack/src/index.ts';
-import { freePort } from '../packages/stack/src/net.ts';
+import { defaultConfig, freePort, repoRoot, startStack } from '../packages/stack/src/index.ts';
 import { connect, one } from '../bench/lib/db.ts';
 import { onShutdown } from './shutdown.ts';
 
@@ -24,6 +24,7 @@ const files = {
   json: path.join(repoRoot, 'bench', 'results', 'latest.json'),
   page: path.join(repoRoot, 'docs', 'benchmarks.md'),
   charts: path.join(repoRoot, 'docs', 'benchmarks'),
+  findings: path.join(repoRoot, 'bench', 'findings.md'),
 };
 const INTRO = `
 Produced by \`npm run bench\` (scripts/bench.ts, bench/**): a throw-away stack (Postgres 17 with fsync off, the
@@ -48,18 +49,23 @@ if (unknown.length > 0) {
   console.error(`Unknown measure(s): ${unknown.join(', ')}. Measures: ${order.join(', ')}`);
   process.exit(2);
 }
-const selected = measures.filter((m) => args.length === 0 || args.includes(m.name));
+const chosen = measures.filter((m) => args.length === 0 || args.includes(m.name));
+const selected = [...chosen.filter((m) => m.runFirst), ...chosen.filter((m) => !m.runFirst)];
 
 const dataRoot = await mkdtemp(path.join(os.tmpdir(), 'packsync-bench-'));
 await chmod(dataRoot, 0o755);
 await mkdir(path.join(repoRoot, '.packsync'), { recursive: true });
 const stackLogPath = path.join(repoRoot, '.packsync', 'bench-stack.log');
 const stackLog = createWriteStream(stackLogPath);
+const serverLog = new ServerLog();
 const config = defaultConfig({
   dbPort: Number(process.env.PACKSYNC_BENCH_DB_PORT ?? (await freePort())),
   apiPort: Number(process.env.PACKSYNC_BENCH_API_PORT ?? (await freePort())),
   dataDir: path.join(dataRoot, 'db'),
-  log: (line) => stackLog.write(`${line}\n`),
+  log: (line) => {
+    stackLog.write(`${line}\n`);
+    serverLog.add(line);
+  },
 });
 const started = performance.now();
 const clock = () => `${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s`;
@@ -91,6 +97,7 @@ try {
       anonKey: config.anonKey,
       serviceRoleKey: config.serviceRoleKey,
       progress: (line) => console.log(`${clock()}  ${m.name}: ${line}`),
+      serverLog,
     };
     const t0 = performance.now();
     const base = { name: m.name, title: m.title };

@@ -4,7 +4,7 @@ import { configFromEnv, dbUrl, startStack } from '../packages/stack/src/index.ts
 import { onShutdown } from './shutdown.ts';
 
 const config = configFromEnv();
-const stack = await startStack(config, { watch: process.env.CI !== 'true' });
+const stack = await startStack(config, { watch: process.env.CI !== 'true', maintenance: true });
 onShutdown(() => stack.stop());
 console.log(`
 Packsync local stack is ready.

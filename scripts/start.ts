@@ -6,7 +6,7 @@ import { configFromEnv, repoRoot, startStack, stopProcess } from '../packages/st
 import { onShutdown } from './shutdown.ts';
 
 const config = configFromEnv();
-const stack = await startStack(config, { watch: true });
+const stack = await startStack(config, { watch: true, maintenance: true });
 const web = spawn(path.join(repoRoot, 'node_modules', '.bin', 'vite'), ['dev'], {
   cwd: path.join(repoRoot, 'web'),
   env: { ...process.env, VITE_SUPABASE_URL: stack.apiUrl, VITE_SUPABASE_ANON_KEY: config.anonKey },

@@ -4,6 +4,7 @@
 // pages of one browser, so a write on one device and its arrival on another
 // can be subtracted.
 import { createClient } from '@supabase/supabase-js';
+import Dexie, { type Table } from 'dexie';
 import { createSyncEngine, type SyncEngine } from '../../packages/sync/src/index.ts';
 import type { NetworkMonitor } from '../../packages/sync/src/collaborators.ts';
 
@@ -26,11 +27,20 @@ class NetworkSwitch implements NetworkMonitor {
 }
 
 let engine: SyncEngine | undefined;
+let floorDb: Dexie | undefined;
 const net = new NetworkSwitch();
 const need = () => {
   if (!engine) throw new Error('bench: start the engine first');
   return engine;
 };
+/** The engine's Dexie tables the bench reads and seeds (its schema: packages/sync/src/db.ts). */
+interface EngineTables {
+  entity(name: string): Table<Record<string, unknown>, string>;
+  shadows: Table<Record<string, unknown>, [string, string]>;
+  outbox: Table<Record<string, unknown> & { seq?: number; fields: Record<string, unknown> }, number>;
+  syncTables: Table[];
+  transaction: Dexie['transaction'];
+}
 // The engine's Dexie database (items table) for counting what landed.
 const itemsTable = () => (need() as unknown as { db: { entity(name: string): { count(): Promise<number> } } }).db.entity('items');
 
@@ -54,20 +64,29 @@ const api = {
     const supabase = createClient(o.url, o.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
     const { error } = await supabase.auth.signInWithPassword({ email: o.email, password: o.password });
     if (error) throw new Error(`sign-in: ${error.message}`);
-    // checksum: null: the local stack serves no PostgREST (/rest/v1), where the
-    // engine reads trip checksums by default; every call would fail, the sync
-    // count as failed and back off (found by this bench; see docs/benchmarks.md).
+    // checksum: null — the engine reads trip checksums from PostgREST's
+    // /rest/v1/rpc/trip_checksums, which the local stack does not serve: in a
+    // browser every verify fails (CORS preflight), counts as a network error
+    // and the sync backs off, which would be measured instead of the sync.
+    // The sync function serves POST /sync/checksum now; once the engine reads
+    // it, drop this option.
     engine = createSyncEngine({ supabase, url: o.url, anonKey: o.anonKey, fetch: net.fetch, network: net, stream: o.stream, pushDelayMs: 0, checksum: null });
   },
 
-  /** start() until the first full sync is done; the items that landed in IndexedDB. */
-  async initialSync() {
+  /**
+   * start() until the first full sync is done, or the budget is spent (then
+   * the rate so far is what can be said); the items that landed in IndexedDB.
+   */
+  async initialSync(budgetMs = Number.POSITIVE_INFINITY) {
     const e = need();
     const t0 = now();
     await e.start();
-    await until(() => (e.status.get().initialSync.done ? true : undefined), (fn) => e.status.subscribe(fn));
+    const done = await Promise.race([
+      until(() => (e.status.get().initialSync.done ? true : undefined), (fn) => e.status.subscribe(fn)),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), Math.min(budgetMs, 2 ** 31 - 1))),
+    ]);
     const ms = now() - t0;
-    return { ms, items: await itemsTable().count() };
+    return { ms, items: await itemsTable().count(), done };
   },
 
   async start() {
@@ -113,22 +132,89 @@ const api = {
   },
   arrival: () => (globalThis as { __arrival?: Promise<number> }).__arrival!,
 
-  /** Offline: queue n new items; then online: the time until the outbox is empty. */
-  async drain(tripId: string, n: number) {
+  /** Offline: n creates, timed in slices of `slice` (does queueing slow as the queue grows?). */
+  async queueCurve(tripId: string, n: number, slice: number) {
+    const e = need();
+    net.set(false);
+    const perSlice: number[] = [];
+    for (let i = 0; i < n; i += slice) {
+      const t0 = performance.now();
+      for (let j = 0; j < slice; j++) await e.create('items', { trip_id: tripId, name: `curve ${i + j}`, quantity: 1 });
+      perSlice.push((performance.now() - t0) / slice);
+    }
+    net.set(true);
+    return perSlice;
+  },
+
+  /**
+   * Offline: n new items queued. The first `viaEngine` go through
+   * engine.create; the rest are copies of the last one's row, shadow and
+   * outbox entry (new ids), written in bulk into the engine's own tables —
+   * exactly what create writes — because queueing through create slows as the
+   * queue grows and 10 000 would not finish in the bench's time.
+   */
+  async queue(tripId: string, n: number, viaEngine: number) {
     const e = need();
     net.set(false);
     const q0 = performance.now();
-    for (let i = 0; i < n; i++) await e.create('items', { trip_id: tripId, name: `queued ${i}`, quantity: 1 });
-    const queuedMs = performance.now() - q0;
+    let last = '';
+    for (let i = 0; i < Math.min(n, viaEngine); i++) last = await e.create('items', { trip_id: tripId, name: `queued ${i}`, quantity: 1 });
+    const engineMs = performance.now() - q0;
+    const db = (e as unknown as { db: EngineTables }).db;
+    const rest = n - Math.min(n, viaEngine);
+    if (rest > 0) {
+      const row = (await db.entity('items').get(last))!;
+      const shadow = (await db.shadows.get(['items', last]))!;
+      const entry = (await db.outbox.where('[entity+row_id]').equals(['items', last]).first())!;
+      const ids = Array.from({ length: rest }, () => crypto.randomUUID());
+      await db.transaction('rw', db.syncTables, async () => {
+        await db.entity('items').bulkPut(ids.map((id, i) => ({ ...row, id, name: `queued bulk ${i}` })));
+        await db.shadows.bulkPut(ids.map((id) => ({ ...shadow, id })));
+        const { seq: _seq, ...template } = entry;
+        await db.outbox.bulkAdd(ids.map((id, i) => ({ ...template, change_id: crypto.randomUUID(), row_id: id,
+          fields: { ...template.fields, name: `queued bulk ${i}` }, queued_at: Date.now() })));
+      });
+    }
+    return { engineMs, viaEngine: Math.min(n, viaEngine), queued: await db.outbox.count() };
+  },
+
+  /** Online again: the time until the outbox is empty (queue first). */
+  async drain() {
+    const e = need();
     const queued = e.status.get().pending;
     const t0 = performance.now();
     net.set(true);
     await until(() => (e.status.get().pending === 0 ? true : undefined), (fn) => e.status.subscribe(fn));
     await e.syncNow();
-    return { queued, queuedMs, ms: performance.now() - t0, pending: (await e.outbox.list()).length };
+    return { queued, ms: performance.now() - t0, pending: (await e.outbox.list()).length };
   },
 
   count: () => itemsTable().count(),
+
+  network: (on: boolean) => net.set(on),
+  syncNow: async () => void (await need().syncNow()),
+
+  /** The floor of a durable edit: one bare Dexie transaction putting a row and adding an outbox entry. */
+  async floorEdits(n: number) {
+    floorDb ??= new Dexie('packsync-bench-floor');
+    if (!floorDb.isOpen()) {
+      floorDb.version(1).stores({ items: 'id, trip_id', outbox: '++seq, row_id' });
+      await floorDb.open();
+    }
+    const db = floorDb;
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const id = `row-${i % 100}`;
+      const t0 = performance.now();
+      await db.transaction('rw', db.table('items'), db.table('outbox'), async () => {
+        const row = (await db.table('items').get(id)) ?? { id, trip_id: 't', name: 'x', quantity: 0, version: 1 };
+        await db.table('items').put({ ...row, quantity: 1 + (i % 900) });
+        await db.table('outbox').add({ row_id: id, entity: 'items', op: 'upsert', fields: { quantity: 1 + (i % 900) }, queued_at: Date.now() });
+      });
+      ms.push(performance.now() - t0);
+    }
+    return ms;
+  },
 
   /** The engine's own timings (push_ms, pull_ms, ...), as JSON. */
   metrics: () => JSON.parse(JSON.stringify(need().metrics())) as unknown,

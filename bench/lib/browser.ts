@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from '../../packages/stack/src/index.ts';
 import type { BenchApi } from '../browser/entry.ts';
+import type { PouchApi } from '../browser/pouch.ts';
 
 export const CHROMIUM = process.env.PACKSYNC_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -26,6 +27,8 @@ export interface Device {
   page: Page;
   /** Calls a method of the page's bench API. */
   call<K extends keyof BenchApi>(method: K, ...args: Parameters<BenchApi[K]>): Promise<Awaited<ReturnType<BenchApi[K]>>>;
+  /** Calls a method of the page's PouchDB API (when launched with the pouch entry). */
+  pouch<K extends keyof PouchApi>(method: K, ...args: Parameters<PouchApi[K]>): Promise<Awaited<ReturnType<PouchApi[K]>>>;
   close(): Promise<void>;
 }
 
@@ -33,7 +36,7 @@ async function bundle(entry: string, outDir: string): Promise<string> {
   const outfile = path.join(outDir, `${path.basename(entry, '.ts')}.js`);
   await build({
     entryPoints: [entry], bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', outfile,
-    define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'warning',
+    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' }, logLevel: 'warning',
   });
   return outfile;
 }
@@ -78,13 +81,8 @@ export async function launch(entries: string[] = ['entry']): Promise<BenchBrowse
       await page.goto(`${origin}/`);
       const device: Device = {
         page,
-        call: (method, ...args) => page.evaluate(
-          ([m, a]) => {
-            const target = (globalThis as unknown as { packsyncBench: Record<string, (...x: unknown[]) => unknown> }).packsyncBench;
-            return target[m as string]!(...(a as unknown[]));
-          },
-          [method, args] as const,
-        ) as never,
+        call: (method, ...args) => invoke(page, 'packsyncBench', method, args) as never,
+        pouch: (method, ...args) => invoke(page, 'pouchBench', method, args) as never,
         close: () => context.close(),
       };
       devices.push(device);
@@ -97,6 +95,14 @@ export async function launch(entries: string[] = ['entry']): Promise<BenchBrowse
       await rm(outDir, { recursive: true, force: true });
     },
   };
+}
+
+function invoke(page: Page, api: string, method: string, args: unknown[]): Promise<unknown> {
+  return page.evaluate(([g, m, a]) => {
+    const target = (globalThis as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>)[g as string];
+    if (!target) throw new Error(`bench: the page has no ${String(g)}`);
+    return target[m as string]!(...(a as unknown[]));
+  }, [api, method, args] as const);
 }
 
 /** Peak JS heap of a page while `work` runs, sampled through the DevTools protocol. */

@@ -34,11 +34,13 @@ describe('bench rendering', () => {
   });
 
   it('renders the page with a chart per figure, the evidence and the skipped reason', () => {
-    const page = markdown(results, 'Intro.', 'benchmarks');
+    const page = markdown(results, 'Intro.', 'benchmarks', '## Findings\n\n- the engine applies rows one at a time');
     expect(page).toContain('![push ÷ floor <new>](benchmarks/a.ratio.svg)');
     expect(page).toContain('![edit](benchmarks/b.p95.svg)');
     expect(page).toContain('Index Scan on change_log');
     expect(page).toContain('Not measured: needs the engine');
     expect(page).toContain('2 cores');
+    expect(page.indexOf('## Findings')).toBeGreaterThan(page.indexOf('## Summary'));
+    expect(page.indexOf('## Findings')).toBeLessThan(page.indexOf('## Demo measure'));
   });
 });

@@ -96,7 +96,7 @@ export function svgFileName(f: Figure): string {
 const escapeCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** docs/benchmarks.md; charts are referenced from `chartDir` (relative to the page). */
-export function markdown(results: BenchResults, intro: string, chartDir: string): string {
+export function markdown(results: BenchResults, intro: string, chartDir: string, findings = ''): string {
   const m = results.machine;
   const lines: string[] = [];
   lines.push('# Benchmarks', '');
@@ -115,6 +115,7 @@ export function markdown(results: BenchResults, intro: string, chartDir: string)
     }
   }
   lines.push('');
+  if (findings.trim()) lines.push(findings.trim(), '');
   for (const r of results.measures) {
     lines.push(`## ${r.title}`, '');
     lines.push(`\`npm run bench -- ${r.name}\` · measured ${r.at} in ${Math.round(r.seconds)} s`, '');

@@ -25,7 +25,7 @@ export function mergeResults(earlier: BenchResults | undefined, fresh: readonly 
   }
 }
 
-export async function writeOutputs(results: BenchResults, files: { json: string; page: string; charts: string }, intro: string) {
+export async function writeOutputs(results: BenchResults, files: { json: string; page: string; charts: string; findings: string }, intro: string) {
   await mkdir(path.dirname(files.json), { recursive: true });
   await writeFile(files.json, JSON.stringify(results, null, 2) + '\n');
   await rm(files.charts, { recursive: true, force: true });
@@ -34,5 +34,7 @@ export async function writeOutputs(results: BenchResults, files: { json: string;
     for (const f of m.figures) await writeFile(path.join(files.charts, svgFileName(f)), figureSvg(f));
   }
   const chartDir = path.relative(path.dirname(files.page), files.charts);
-  await writeFile(files.page, markdown(results, intro, chartDir));
+  // The hand-written analysis of missed goals, kept beside the measures.
+  const findings = existsSync(files.findings) ? await readFile(files.findings, 'utf8') : '';
+  await writeFile(files.page, markdown(results, intro, chartDir, findings));
 }

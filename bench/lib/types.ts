@@ -82,11 +82,15 @@ export interface BenchContext {
   serviceRoleKey: string;
   /** One line of progress, shown while the measure runs. */
   progress: (line: string) => void;
+  /** The sync function's request log of this run. */
+  serverLog: import('./server-log.ts').ServerLog;
 }
 
 export interface Measure {
   name: string;
   title: string;
+  /** Runs before the others (pull_cost needs a log that earlier measures have not grown yet). */
+  runFirst?: boolean;
   run(ctx: BenchContext): Promise<MeasureOutput>;
 }
 

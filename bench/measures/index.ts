@@ -4,5 +4,6 @@ import { pushFloor } from './push-floor.ts';
 import { pushHttp } from './push-http.ts';
 import { pullCost } from './pull-cost.ts';
 import { initialSync, localEdit, offlineQueue, streamLatency } from './client.ts';
+import { peer } from './peer.ts';
 
-export const measures: Measure[] = [pushFloor, pushHttp, initialSync, streamLatency, pullCost, localEdit, offlineQueue];
+export const measures: Measure[] = [pushFloor, pushHttp, initialSync, streamLatency, pullCost, localEdit, peer, offlineQueue];

@@ -5,9 +5,9 @@
 // EXPLAIN (ANALYZE, BUFFERS), which do not depend on the machine's load, are
 // kept beside the times.
 import path from 'node:path';
-import postgres from 'postgres';
 import { repoRoot } from '../../packages/stack/src/index.ts';
 import { asUser, connect, createTrip, createUser, one, runFile, type Sql } from '../lib/db.ts';
+import { nestedPlans } from '../lib/explain.ts';
 import { figure, ratios } from '../lib/stats.ts';
 import type { Figure, Measure } from '../lib/types.ts';
 
@@ -45,24 +45,11 @@ async function sample(sql: Sql, user: string, cursors: Record<Pull, string | nul
 
 /** The plan of every statement inside pull_changes (auto_explain), and the call's total buffers. */
 async function explain(dbUrl: string, user: string, cursor: string | null): Promise<string> {
-  const notices: string[] = [];
-  const sql = postgres(dbUrl, { max: 1, onnotice: (n) => notices.push(String(n.message)) });
-  try {
-    const claims = JSON.stringify({ sub: user, role: 'authenticated' });
-    const plan = await sql.begin(async (tx) => {
-      await tx`load 'auto_explain'`;
-      await tx`select set_config('auto_explain.log_min_duration', '0', true), set_config('auto_explain.log_nested_statements', 'on', true),
-        set_config('auto_explain.log_analyze', 'on', true), set_config('auto_explain.log_buffers', 'on', true),
-        set_config('auto_explain.log_timing', 'on', true), set_config('client_min_messages', 'log', true),
-        set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${claims}, true)`;
-      return tx.unsafe(`explain (analyze, buffers) select public.pull_changes(${cursor === null ? 'null' : `'${cursor}'`}, ${PAGE})`);
-    });
-    const top = plan.map((r) => String((r as Record<string, unknown>)['QUERY PLAN'])).join('\n');
-    // The nested plans, then the call itself (its buffers include the nested statements').
-    return [...notices.filter((n) => n.includes('Query Text') || n.includes('duration')), '-- the call:', top].join('\n\n');
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
+  const { plans, rows } = await nestedPlans(dbUrl, user,
+    `explain (analyze, buffers) select public.pull_changes(${cursor === null ? 'null' : `'${cursor}'`}, ${PAGE})`);
+  const top = rows.map((r) => String(r['QUERY PLAN'])).join('\n');
+  // The nested plans, then the call itself (its buffers include the nested statements').
+  return [...plans, '-- the call:', top].join('\n\n');
 }
 
 function buffersOf(plan: string): number {
@@ -77,6 +64,7 @@ function buffersOf(plan: string): number {
 export const pullCost: Measure = {
   name: 'pull_cost',
   title: '5. Pull cost: 1 000 000-row log ÷ 10 000-row log',
+  runFirst: true,
   async run(ctx) {
     const sql = connect(ctx.dbUrl, 2);
     try {
@@ -97,6 +85,7 @@ export const pullCost: Measure = {
         if (rows > 0) await sql`select bench.fill_log(${rows}, ${String(xidStart)}, ${String(xidEnd)})`;
         await sql`vacuum analyze public.change_log`;
       };
+      if (before + callerRows > SMALL) throw new Error(`the log already has ${before + callerRows} rows; pull_cost needs it under ${SMALL} (it runs first)`);
       await fill(SMALL - before - callerRows);
       // cursors: just before the caller's items; after everything (the poll)
       const end = one(await sql<{ xid: string; seq: string }[]>`select max(xid)::text as xid, max(seq)::text as seq from public.change_log`);

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { repoRoot } from '../../packages/stack/src/index.ts';
 import { asUser, connect, createTrip, createUser, one, runFile, type Sql } from '../lib/db.ts';
+import { byDuration, nestedPlans } from '../lib/explain.ts';
 import { figure, ratios, sum } from '../lib/stats.ts';
 import type { Figure, Measure } from '../lib/types.ts';
 import { rotate } from '../lib/rounds.ts';
@@ -51,7 +52,11 @@ async function seed(sql: Sql, progress: (l: string) => void) {
   const { items, log } = one(await sql<{ items: number; log: number }[]>`
     select (select count(*)::int from public.items) as items, (select count(*)::int from public.change_log) as log`);
   progress(`seeded: ${items} items, ${log} log rows`);
-  return { user, trip, items, log };
+  // What a row costs on disk, table and indexes (for docs/scaling.md).
+  const bytes = one(await sql<{ item: number; log: number }[]>`
+    select round(pg_total_relation_size('public.items')::numeric / ${items})::int as item,
+      round(pg_total_relation_size('public.change_log')::numeric / ${log})::int as log`);
+  return { user, trip, items, log, bytes };
 }
 
 async function batch(sql: Sql, user: string, trip: string, client: string, variant: Variant, shape: Shape, expected: string): Promise<number> {
@@ -109,9 +114,20 @@ export const pushFloor: Measure = {
           }));
         }
       }
+      notes.push(`On disk after seeding (table + indexes): ${seeded.bytes.item} bytes an item, ${seeded.bytes.log} bytes a log row (an insert's log row carries the new values, an update's the changed ones).`);
       notes.push(`Seeded ${seeded.items} items and ${seeded.log} log rows before the first batch; each batch is its own transaction, timed inside the server (clock_timestamp around the one statement), commit excluded for every variant.`);
       notes.push('Floor = one INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE into a logged copy of items without triggers, RLS or foreign keys, plus a data-modifying CTE writing one log row per written row (entity, row, trip, op, version, actor, client, change id, changed fields, new values) into a copy of change_log with its indexes.');
-      return { figures, notes, evidence: {} };
+      // Where a push's time goes: every nested statement of one more push per
+      // shape (auto_explain, timing on; rolled back).
+      const evidence: Record<string, string> = {};
+      for (const { shape } of SHAPES) {
+        const input = await asUser(sql, seeded.user, async (tx) =>
+          one(await tx<{ input: unknown }[]>`select bench.prepare('push', ${shape}, ${seeded.trip}, ${BATCH})::text as input`).input);
+        const { plans } = await nestedPlans(ctx.dbUrl, seeded.user,
+          `select public.push_changes('${client}', '${String(input).replace(/'/g, "''")}'::jsonb) is not null`, { buffers: false });
+        evidence[`push_changes, ${shape}: nested statements by time (auto_explain)`] = byDuration(plans);
+      }
+      return { figures, notes, evidence };
     } finally {
       await sql.end({ timeout: 5 });
     }

@@ -12,6 +12,7 @@ import type { BenchContext, Figure, Measure } from '../lib/types.ts';
 const BATCH = 500;
 const ROUNDS = Number(process.env.PACKSYNC_BENCH_ROUNDS ?? 5);
 const REQUESTS_PER_WORKER = 4;
+const SINGLE_EDITS = 40;
 const CONCURRENCY = [1, 4] as const;
 type Variant = 'http' | 'sql';
 
@@ -88,6 +89,23 @@ export const pushHttp: Measure = {
           }));
         }
       }
+      // One change a request, one at a time: the fixed cost of a call, which
+      // bounds how fast a single edit can travel (measure 4).
+      const single: Record<Variant, number[]> = { http: [], sql: [] };
+      const w = workers[0]!;
+      for (let r = 0; r < SINGLE_EDITS; r++) {
+        for (const v of rotate<Variant>(['http', 'sql'], r)) {
+          const changes = newItemChanges(w.trip, 1, 'single');
+          const t = performance.now();
+          if (v === 'http') await callSync(ctx, w.user.token, 'push', { client_id: w.client, changes });
+          else await asUser(sql, w.user.id, (tx) => tx`select public.push_changes(${w.client}, ${tx.json(changes as never)})::text`);
+          single[v].push(performance.now() - t);
+        }
+      }
+      figures.push(figure({ id: 'push_http.single.http_p50', label: 'push of ONE change over HTTP, p50', unit: 'ms', headline: 'p50', samples: single.http,
+        baseline: 'context for measure 4 (a write travelling to another device)' }));
+      figures.push(figure({ id: 'push_http.single.sql_p50', label: 'push_changes of ONE change straight on SQL, p50', unit: 'ms', headline: 'p50', samples: single.sql,
+        baseline: 'the fixed cost of a push_changes call, from this process (commit included)' }));
       return {
         figures,
         notes: [`${ROUNDS} rounds × ${REQUESTS_PER_WORKER} requests per worker per variant; each worker is its own signed-up user with its own trip, so workers do not contend on rows. Ratio = SQL wall time ÷ HTTP wall time of the same round.`],

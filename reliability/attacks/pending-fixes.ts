@@ -9,8 +9,6 @@ export const pendingFixes: Record<string, string> = {
   // Landed on main by 03:20 and checked after merging it: #14.3, #14.4, #14.7, #14.8, #14.9, #14.10, transient failures.
   // Still open: push_changes turns the JSON strings "yes" and "today" into a boolean and a date.
   'model-forbidden-rows': '#14.2 (JSON strings coerced to boolean/date by push_changes)',
-  // Not #14: an engine bug the fault runner found (reported to the lead), pinned in faults/inflight.test.ts.
-  'engine-edit-during-create-push': 'engine: an edit while syncNow takes the batch is dropped',
 };
 
 const runPending = process.env.PACKSYNC_PENDING_FIXES === '1';

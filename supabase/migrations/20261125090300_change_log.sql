@@ -206,13 +206,13 @@ create trigger tombstone_trip_children after update on public.trips
 alter table public.change_log enable row level security;
 
 -- Policies -----------------------------------------------------------------------
-create policy "members can read the history of their trips" on public.change_log
+-- One permissive policy (two would each be evaluated for every row):
+-- members read the history of their trips, everyone the changes to their
+-- own memberships.
+create policy "members read trip history, users their memberships' changes" on public.change_log
   for select to authenticated
-  using (trip_id = any ((select packsync_private.member_trip_ids())::uuid[]));
-
-create policy "users can read changes to their own memberships" on public.change_log
-  for select to authenticated
-  using (member_user_id = (select auth.uid()));
+  using (trip_id = any ((select packsync_private.member_trip_ids())::uuid[])
+    or member_user_id = (select auth.uid()));
 
 -- RPCs ---------------------------------------------------------------------------
 -- Audit of one trip, newest first, as the caller may see it (RLS applies).

@@ -1,6 +1,16 @@
 -- push_changes, part 3 of 5: deciding each change's outcome before anything
 -- is written (permission, tombstones, versions, conflicts).
 
+-- What a step decides for a change: its outcome, without the request.
+create type packsync_private.push_outcome as (
+  status text,
+  action text,
+  version bigint,
+  row_data json,
+  conflict jsonb,
+  error jsonb
+);
+
 -- The same change with its outcome set.
 create or replace function packsync_private.decide(
   c packsync_private.push_change,
@@ -13,6 +23,7 @@ create or replace function packsync_private.decide(
 returns packsync_private.push_change
 language sql
 immutable
+set search_path = ''
 as $$
   select row(c.ord, c.change_id, c.entity, c.op, c.id, c.base_version, c.fields, c.round,
     action, status, version, row_data, conflict, error, c.result)::packsync_private.push_change
@@ -35,6 +46,7 @@ create or replace function packsync_private.same_values(fields jsonb, server jso
 returns boolean
 language sql
 immutable
+set search_path = ''
 as $$
   select not exists (select 1 from jsonb_each(fields) e where e.value is distinct from server -> e.key)
 $$;
@@ -144,10 +156,11 @@ as $$
   from public.trips t join public.trip_members m on m.trip_id = t.id and m.user_id = auth.uid() and m.deleted_at is null
     and m.status = 'active'
   where t.deleted_at is not null and t.id = any (array(
-    select distinct case when e.trip_column = 'id' then b.id
-      else coalesce((ro.r ->> e.trip_column)::uuid, packsync_private.try_uuid(b.fields ->> e.trip_column)) end
-    from unnest(batch) b left join unnest(read_ids, read_rows) ro(id, r) on ro.id = b.id
-    where b.status is null))
+    select packsync_private.try_uuid(x.trip) from (
+      select distinct case when e.trip_column = 'id' then b.id::text
+        else coalesce(ro.r ->> e.trip_column, b.fields ->> e.trip_column) end as trip
+      from unnest(batch) b left join unnest(read_ids, read_rows) ro(id, r) on ro.id = b.id
+      where b.status is null) x))
 $$;
 
 -- Step 3. Permission, tombstones, versions. A write to a row of a deleted
@@ -164,69 +177,80 @@ stable
 set search_path = ''
 as $$
 declare
+  uid constant text := auth.uid()::text;
   editors constant uuid[] := packsync_private.editor_trip_ids();
   owners constant uuid[] := packsync_private.owner_trip_ids();
   gone constant jsonb := packsync_private.push_gone_trips(e, batch, read_ids, read_rows);
 begin
+  -- Each outcome is row(status, action, version, row, conflict, error),
+  -- laid over its change once at the end (a decide() call per change, with
+  -- its own search_path, would cost ~3 us each).
   return array(
-    select case
-      when b.status is not null then b
-      when srv is null then case  -- a new row (or one the caller cannot see at all)
-        when b.op = 'delete' or b.base_version is not null then packsync_private.decide(b, 'rejected',
-          error => packsync_private.push_error('not_found', format('%s %s does not exist or is not visible to you', e.name, b.id)))
-        when trip is null then packsync_private.decide(b, 'rejected',
-          error => packsync_private.push_error('invalid_field', format('%s (a uuid) is required to create a row', e.trip_column)))
-        when not allowed then packsync_private.decide(b, 'rejected',
-          error => packsync_private.push_error('permission_denied', format('you cannot add %s to trip %s', e.name, trip)))
-        when trip_gone is not null
-          then packsync_private.decide(b, 'conflict', conflict => packsync_private.deleted_conflict(b, trip_gone))
-        else packsync_private.decide(b, 'applied', 'insert')
-        end
-      when b.op = 'upsert' and moved is not null then packsync_private.decide(b, 'rejected',
-          error => packsync_private.push_error('forbidden_field', format('%s of %s cannot change', moved, e.name)))
-      when not allowed then packsync_private.decide(b, 'rejected',
-          error => packsync_private.push_error('permission_denied', case when role is null or s is null and trip_gone is null
+    select case when x.o is null then x.b else row((x.b).ord, (x.b).change_id, (x.b).entity, (x.b).op, (x.b).id,
+        (x.b).base_version, (x.b).fields, (x.b).round, (x.o).action, (x.o).status, (x.o).version, (x.o).row_data,
+        (x.o).conflict, (x.o).error, (x.b).result)::packsync_private.push_change end
+    from (
+      select b, case
+        when b.status is not null then null
+        when srv is null then case  -- a new row (or one the caller cannot see at all)
+          when b.op = 'delete' or b.base_version is not null then row('rejected', null, null, null, null,
+            packsync_private.push_error('not_found', format('%s %s does not exist or is not visible to you', e.name, b.id)))::packsync_private.push_outcome
+          when trip is null then row('rejected', null, null, null, null,
+            packsync_private.push_error('invalid_field', format('%s (a uuid) is required to create a row', e.trip_column)))::packsync_private.push_outcome
+          when not allowed then row('rejected', null, null, null, null,
+            packsync_private.push_error('permission_denied', format('you cannot add %s to trip %s', e.name, trip)))::packsync_private.push_outcome
+          when trip_gone is not null then row('conflict', null, null, null, packsync_private.deleted_conflict(b, trip_gone), null)::packsync_private.push_outcome
+          else row('applied', 'insert', null, null, null, null)::packsync_private.push_outcome
+          end
+        when b.op = 'upsert' and moved is not null then row('rejected', null, null, null, null,
+          packsync_private.push_error('forbidden_field', format('%s of %s cannot change', moved, e.name)))::packsync_private.push_outcome
+        when not allowed then row('rejected', null, null, null, null,
+          packsync_private.push_error('permission_denied', case when role is null or s is null and trip_gone is null
               then format('you may read but not change %s %s', e.name, b.id)
-            else format('your role (%s) does not allow this change to %s %s', role, e.name, b.id) end))
-      when b.base_version > (srv ->> 'version')::bigint then packsync_private.decide(b, 'rejected',
-          error => packsync_private.push_error('invalid_base_version',
-            format('base_version %s is above the server''s version %s of %s %s', b.base_version, srv ->> 'version', e.name, b.id)))
-      when srv ->> 'deleted_at' is not null and b.op = 'delete'
-        then packsync_private.decide(b, 'applied', null, (srv ->> 'version')::bigint, srv::json)
-      when srv ->> 'deleted_at' is not null or trip_gone is not null
-        then packsync_private.decide(b, 'conflict', null, (srv ->> 'version')::bigint, srv::json,
-          packsync_private.deleted_conflict(b, coalesce(srv -> 'deleted_at', trip_gone)))
-      when b.base_version is not distinct from (s ->> 'version')::bigint then case
-        when b.op = 'delete' then packsync_private.decide(b, 'applied', 'tombstone')
-        when packsync_private.same_values(b.fields - 'id', s) then packsync_private.decide(b, 'applied', null, (s ->> 'version')::bigint, s::json)
-        else packsync_private.decide(b, 'applied', 'update')
-        end
-      else packsync_private.decide(b, null, 'stale', (s ->> 'version')::bigint, s::json)
-      end
-    from unnest(batch) b
-    left join unnest(locked_ids, locked_rows) l(id, s) on l.id = b.id
-    left join unnest(read_ids, read_rows) ro(id, r) on ro.id = b.id
-    cross join lateral (select coalesce(s, r) as srv) v
-    cross join lateral (select case when e.trip_column = 'id' then b.id
-      else coalesce((srv ->> e.trip_column)::uuid, packsync_private.try_uuid(b.fields ->> e.trip_column)) end as trip,
-      (select min(c) from unnest(e.fixed_columns) c where b.fields ? c and b.fields -> c is distinct from srv -> c) as moved) t
-    cross join lateral (select gone -> trip::text -> 'deleted_at' as trip_gone,
-      case when trip = any (owners) then 'owner' when trip = any (editors) then 'editor'
-        else gone -> trip::text ->> 'role' end as role) g
-    -- Who may write what: the caller's role in the row's trip against the
-    -- entity's roles in the registry. Anyone may create a trip (they become
-    -- its owner). (Written out here, not as a function: a call per change
-    -- costs more than the rule.)
-    cross join lateral (select coalesce(case
-      when srv is null and e.trip_column = 'id' then true
-      -- one's own membership: accept, decline, leave (the membership
-      -- triggers say which columns a member may change)
-      when srv ->> e.member_column = auth.uid()::text then true
-      when b.op = 'delete' then role = 'owner' or (e.delete_role = 'editor' and role = 'editor')
-      when exists (select 1 from unnest(e.owner_columns) c where b.fields ? c and b.fields -> c is distinct from srv -> c)
-        then role = 'owner'
-      else role = 'owner' or (e.write_role = 'editor' and role = 'editor') end, false) as allowed) w
-    order by b.ord);
+            else format('your role (%s) does not allow this change to %s %s', role, e.name, b.id) end))::packsync_private.push_outcome
+        when b.base_version > (srv ->> 'version')::bigint then row('rejected', null, null, null, null,
+          packsync_private.push_error('invalid_base_version',
+            format('base_version %s is above the server''s version %s of %s %s', b.base_version, srv ->> 'version', e.name, b.id)))::packsync_private.push_outcome
+        when srv ->> 'deleted_at' is not null and b.op = 'delete'
+          then row('applied', null, (srv ->> 'version')::bigint, srv::json, null, null)::packsync_private.push_outcome
+        when srv ->> 'deleted_at' is not null or trip_gone is not null
+          then row('conflict', null, (srv ->> 'version')::bigint, srv::json,
+            packsync_private.deleted_conflict(b, coalesce(srv -> 'deleted_at', trip_gone)), null)::packsync_private.push_outcome
+        when b.base_version is not distinct from (s ->> 'version')::bigint then case
+          when b.op = 'delete' then row('applied', 'tombstone', null, null, null, null)::packsync_private.push_outcome
+          -- nothing to change: every field already has the value sent
+          when not exists (select 1 from jsonb_each(b.fields - 'id') f where f.value is distinct from s -> f.key)
+            then row('applied', null, (s ->> 'version')::bigint, s::json, null, null)::packsync_private.push_outcome
+          else row('applied', 'update', null, null, null, null)::packsync_private.push_outcome
+          end
+        else row(null, 'stale', (s ->> 'version')::bigint, s::json, null, null)::packsync_private.push_outcome
+        end as o
+      from unnest(batch) b
+      left join unnest(locked_ids, locked_rows) l(id, s) on l.id = b.id
+      left join unnest(read_ids, read_rows) ro(id, r) on ro.id = b.id
+      cross join lateral (select coalesce(s, r) as srv) v
+      cross join lateral (select case when e.trip_column = 'id' then b.id
+        else coalesce((srv ->> e.trip_column)::uuid, packsync_private.try_uuid(b.fields ->> e.trip_column)) end as trip,
+        (select min(c) from unnest(e.fixed_columns) c where b.fields ? c and b.fields -> c is distinct from srv -> c) as moved) t
+      cross join lateral (select gone -> trip::text -> 'deleted_at' as trip_gone,
+        case when trip = any (owners) then 'owner' when trip = any (editors) then 'editor'
+          else gone -> trip::text ->> 'role' end as role) g
+      -- Who may write what: the caller's role in the row's trip against the
+      -- entity's roles in the registry. Anyone may create a trip (they become
+      -- its owner). (Written out here, not as a function: a call per change
+      -- costs more than the rule.)
+      cross join lateral (select coalesce(case
+        when srv is null and e.trip_column = 'id' then true
+        -- one's own membership: accept, decline, leave (the membership
+        -- triggers say which columns a member may change)
+        when srv ->> e.member_column = uid then true
+        when b.op = 'delete' then role = 'owner' or (e.delete_role = 'editor' and role = 'editor')
+        when exists (select 1 from unnest(e.owner_columns) c where b.fields ? c and b.fields -> c is distinct from srv -> c)
+          then role = 'owner'
+        else role = 'owner' or (e.write_role = 'editor' and role = 'editor') end, false) as allowed) w
+      offset 0  -- (so that each outcome is computed once, not once per field read above)
+    ) x
+    order by (x.b).ord);
 end
 $$;
 

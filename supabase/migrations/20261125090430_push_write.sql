@@ -158,8 +158,10 @@ begin
   end if;
   begin
     written := packsync_private.push_write_set(entity, batch, update_cols);
+    -- (the row constructor written out: a decide() call per row costs more)
     return array(
-      select packsync_private.decide(b, b.status, null, w.version, w.j)
+      select row(b.ord, b.change_id, b.entity, b.op, b.id, b.base_version, b.fields, b.round,
+          null, b.status, w.version, w.j, b.conflict, b.error, b.result)::packsync_private.push_change
       from unnest(batch) b left join unnest(written.ids, written.versions, written.rows) w(id, version, j) on w.id = b.id
       order by b.ord);
   exception when others then

@@ -139,7 +139,7 @@ $$;
 -- (it estimates rows per trip as the average) and would otherwise read a
 -- trip's whole history after the cursor and sort it; an ordered index scan
 -- stops after one page.
-create or replace function public.pull_changes(cursor text, max_rows integer default 1000)
+create or replace function packsync_private.pull(cursor text, max_rows integer)
 returns jsonb
 language plpgsql
 security definer
@@ -269,7 +269,7 @@ begin
         select tl.* from unnest(my_trips) mt(trip_id)
         cross join lateral (
           select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version,
-            c.new_values ->> 'status' = 'invited' as invited
+            case when c.member_user_id is not null then c.new_values ->> 'status' = 'invited' end as invited
           from public.change_log c
           where c.trip_id = mt.trip_id and (c.xid, c.seq) > (start_xid, start_seq) and c.xid < watermark
           -- the whole index order, so the scan stops after budget + 1 rows
@@ -277,7 +277,7 @@ begin
           limit budget + 1) tl
         union
         (select c.xid, c.seq, c.entity, c.row_id, c.trip_id, c.op, c.member_user_id, c.changed_fields, c.version,
-           c.new_values ->> 'status' = 'invited' as invited
+           case when c.member_user_id is not null then c.new_values ->> 'status' = 'invited' end as invited
          from public.change_log c
          where c.member_user_id = uid and (c.xid, c.seq) > (start_xid, start_seq) and c.xid < watermark
          order by c.member_user_id, c.xid, c.seq
@@ -374,8 +374,21 @@ begin
 end
 $$;
 
+-- The API: an invoker wrapper, so that no security definer function is
+-- exposed in public (the advisor's lint); the caller still needs EXECUTE on
+-- it, and packsync_private.pull checks auth.uid() itself.
+create or replace function public.pull_changes(cursor text, max_rows integer default 1000)
+returns jsonb
+language sql
+volatile
+set search_path = ''
+as $$
+  select packsync_private.pull(pull_changes.cursor, pull_changes.max_rows)
+$$;
+
 -- Grants -------------------------------------------------------------------------
 grant select on packsync_private.log_horizon to authenticated;
+grant execute on function packsync_private.pull(text, integer) to authenticated;
 revoke execute on function packsync_private.compact_change_log(interval) from public, anon, authenticated;
 grant execute on function packsync_private.compact_change_log(interval) to service_role;
 grant execute on function packsync_private.snapshot_page(uuid, text, uuid, integer, uuid) to authenticated;

@@ -59,7 +59,10 @@ begin
   if new.user_id is distinct from old.user_id then
     raise exception 'forbidden_field: user_id of a membership cannot change' using errcode = '42501';
   end if;
-  new.email := old.email;
+  -- Only follow_user_email (below) changes it, from auth.users.
+  if pg_catalog.current_setting('packsync.following_email', true) is distinct from 'on' then
+    new.email := old.email;
+  end if;
   if uid is null then
     return new;
   end if;
@@ -80,6 +83,27 @@ end
 $$;
 create trigger guard_membership_change before update on public.trip_members
   for each row execute function packsync_private.guard_membership_change();
+
+-- A changed address reaches the user's live memberships (and, through the
+-- log, the other members). Only when the address really changed: the auth
+-- server rewrites whole user rows on every sign-in.
+create or replace function packsync_private.follow_user_email()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform pg_catalog.set_config('packsync.following_email', 'on', true);
+  update public.trip_members m set email = new.email
+  where m.user_id = new.id and m.deleted_at is null and m.email is distinct from new.email;
+  perform pg_catalog.set_config('packsync.following_email', '', true);
+  return null;
+end
+$$;
+create trigger packsync_follow_email after update of email on auth.users
+  for each row when (old.email is distinct from new.email)
+  execute function packsync_private.follow_user_email();
 
 -- invite_member ------------------------------------------------------------------
 -- Owners invite a user by e-mail address. Every reason an invitation cannot be
@@ -143,5 +167,6 @@ $$;
 
 -- Grants (decided in 20261201190000_grants.sql) ---------------------------------
 revoke all on function packsync_private.prepare_membership(), packsync_private.guard_membership_change(),
+  packsync_private.follow_user_email(),
   packsync_private.invite_member(uuid, text, text), public.invite_member(uuid, text, text)
   from public, anon, authenticated, service_role;

@@ -83,7 +83,9 @@ grant execute on function
   packsync_private.push_run(packsync_private.push_change[], text[]),
   packsync_private.push_finish(uuid, packsync_private.push_change[]),
   packsync_private.try_uuid(text),
-  packsync_private.snapshot_page(uuid, text, uuid, integer, uuid)
+  packsync_private.snapshot_page(uuid, text, uuid, integer, uuid),
+  -- pull_changes' body (security definer; see 20261125090500_pull_changes.sql)
+  packsync_private.pull(text, integer)
   to authenticated;
 
 -- Check constraints run with the writer's rights: every role that writes rows.
@@ -104,7 +106,8 @@ grant execute on function packsync_private.compact_change_log(interval), packsyn
   to service_role;
 
 -- Not granted to anyone (the owner runs them): trigger functions
--- (stamp_row, add_creator_as_owner, guard_*, prepare_membership, log_rows,
+-- (stamp_row, add_creator_as_owner, guard_*, prepare_membership, follow_user_email,
+-- settle_trips_of_deleted_user, log_rows,
 -- log_update, tombstone_trip_children, lock_live_trips) and what only security
 -- definer code calls (log_shape, notify_changes: a client that could call it
 -- would poke every open stream; current_rows, which pull_changes calls).

@@ -140,6 +140,11 @@ isOneToOne: false
 "push_changes":
 { Args: { "changes": Json,"client_id": string }; Returns: Json
                            },
+"trip_checksums":
+{ Args: { "trip_ids": (string)[] }; Returns: {
+              "checksum": string,"trip_id": string
+            }[]
+                           },
 "trip_history":
 { Args: { "before"?: string,"max_rows"?: number,"trip_id": string }; Returns: {
               "actor": string,"at": string,"changed_fields": (string)[],"cursor": string,"entity": string,"op": string,"row_id": string,"version": number

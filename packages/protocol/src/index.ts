@@ -6,6 +6,7 @@ export {
   MAX_BODY_BYTES,
   MAX_CHANGES_PER_PUSH,
   MAX_CURSOR_LENGTH,
+  MAX_CHECKSUM_TRIPS,
   MAX_HISTORY_LIMIT,
   MAX_PULL_LIMIT,
   MAX_PUSHES_IN_FLIGHT_PER_USER,
@@ -75,4 +76,5 @@ export {
   type HistoryRequest,
   type HistoryResponse,
 } from './history.ts';
+export { checksumRequest, checksumResponse, type ChecksumRequest, type ChecksumResponse } from './checksum.ts';
 export { wireSchemas } from './wire.ts';

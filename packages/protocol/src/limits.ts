@@ -18,6 +18,8 @@ export const MAX_STREAMS_PER_USER = 8;
 
 /** Most history entries one page returns. */
 export const MAX_HISTORY_LIMIT = 1000;
+/** Trips one checksum request may name (`public.trip_checksums` answers at most this many). */
+export const MAX_CHECKSUM_TRIPS = 1000;
 
 /** Pushes one user may have in flight at once on one function instance; more get 429 `too_many_pushes`. */
 export const MAX_PUSHES_IN_FLIGHT_PER_USER = 2;

@@ -4,9 +4,9 @@
 
 /** Version of the HTTP protocol between the sync engine and the `sync` function. */
 // Still 1: nothing has shipped, and everything added since the first pin is
-// additive (error type `rate` for 429s, /sync/invite and /sync/history, a
-// status-only /sync/health without the service-role key). DESIGN.md's
-// contract fixes `x-packsync-protocol: 1`.
+// additive (error type `rate` for 429s, /sync/invite, /sync/history and
+// /sync/checksum, a status-only /sync/health without the service-role key).
+// DESIGN.md's contract fixes `x-packsync-protocol: 1`.
 export const PROTOCOL_VERSION = 1;
 
 /** Every request carries the client's protocol version in this header. */

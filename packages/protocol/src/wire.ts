@@ -1,4 +1,5 @@
 // Every schema that crosses the wire, by name: what `wire.test.ts` pins.
+import { checksumRequest, checksumResponse } from './checksum.ts';
 import { errorResponse } from './error.ts';
 import { healthResponse, healthStatus } from './health.ts';
 import { historyRequest, historyResponse } from './history.ts';
@@ -19,5 +20,7 @@ export const wireSchemas = {
   inviteResponse,
   historyRequest,
   historyResponse,
+  checksumRequest,
+  checksumResponse,
   errorResponse,
 } as const;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { SignJWT } from 'jose';
+import { importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY, LOCAL_SIGNING_KEY, repoRoot } from './config.ts';
 import { functionsWithoutJwtCheck, importMapFor } from './functions/config.ts';
@@ -68,6 +68,12 @@ describe('gateway', () => {
     expect(res.status).toBe(401);
     expect((await res.json()).code).toBe('UNAUTHORIZED_INVALID_JWT_FORMAT');
     expect((await fetch(`${gateway.url}/functions/v1/crash`)).status).toBe(200);
+    // A user session signed with the ES256 key, as the local auth now issues them.
+    const es256 = await new SignJWT({ role: 'authenticated', sub: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid: LOCAL_SIGNING_KEY.kid })
+      .setExpirationTime('5m')
+      .sign(await importJWK(LOCAL_SIGNING_KEY, 'ES256'));
+    expect((await fetch(`${gateway.url}/functions/v1/echo`, { headers: bearer(es256) })).status).toBe(200);
   });
 
   it('restarts a worker that died, on the next request', async () => {

@@ -8,6 +8,7 @@ import { functionsWithoutJwtCheck } from './functions/config.ts';
 import { hostedFunctionEnv } from './functions/hosted-env.ts';
 import { FunctionWorkers } from './functions/workers.ts';
 import { startGateway } from './gateway.ts';
+import { runMaintenance, scheduleMaintenance } from './maintenance.ts';
 
 export interface RunningStack {
   dbUrl: string;
@@ -22,6 +23,8 @@ export interface StackOptions {
   /** Faster, non-durable Postgres settings for throw-away test clusters. */
   ephemeral?: boolean;
   functionsDir?: string;
+  /** Run the retention job (packsync_private.run_maintenance) at start and once a day. */
+  maintenance?: boolean;
 }
 
 /**
@@ -42,6 +45,10 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
 
     const sql = postgres(db.url, { max: 4, onnotice: () => {} });
     stops.push(() => sql.end({ timeout: 2 }));
+    if (options.maintenance) {
+      const schedule = scheduleMaintenance({ run: runMaintenance(sql), log: config.log });
+      stops.push(() => schedule.stop());
+    }
 
     const url = apiUrl(config);
     const functionsDir = options.functionsDir ?? path.join(repoRoot, 'supabase', 'functions');

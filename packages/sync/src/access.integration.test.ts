@@ -43,9 +43,7 @@ describe('access', () => {
 });
 
 describe('membership consent', () => {
-  // Hiding the content from an invitee until they accept is pull_changes'
-  // job (in flight on the sql branch); here: the invitation arrives.
-  it('an invitee sees the invitation and the trip before accepting', async () => {
+  it('an invitee sees the invitation and the trip name, not its content, before accepting', async () => {
     const alice = await signUp('alice');
     const bob = await signUp('bob');
     const owner = await device(alice.client);
@@ -58,15 +56,15 @@ describe('membership consent', () => {
     await invitee.engine.syncNow();
     expect(await invitee.engine.get('trip_members', membership)).toMatchObject({ status: 'invited', user_id: bob.id });
     expect(await invitee.engine.get('trips', trip)).toMatchObject({ name: 'Invite' });
+    expect(await invitee.engine.list('items', { trip_id: trip })).toEqual([]);
     await owner.engine.stop();
     await invitee.engine.stop();
   });
 
-  // push_changes refuses any trip_members write by a non-owner
-  // (packsync_private.may_write), so accepting through the engine is parked
-  // as permission_denied. DESIGN.md says `update('trip_members', id,
-  // { status: 'active' })` accepts. Marked `fails` so it turns red when fixed.
-  it.fails('an invitee accepts through the engine (update status → active) and gets the trip content', async () => {
+  // DESIGN.md: `update('trip_members', id, { status: 'active' })` accepts
+  // (push_changes lets a member write their own membership; the membership
+  // triggers decide which columns).
+  it('an invitee accepts through the engine (update status → active) and gets the trip content', async () => {
     const alice = await signUp('alice');
     const bob = await signUp('bob');
     const owner = await device(alice.client);

@@ -135,7 +135,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     verifier = new Verifier({
       db: database, transport, logger, metrics,
       userId: userId!,
-      checksum: options.checksum === undefined ? remote.defaultChecksum(options.url, options.anonKey, fetchFn) : options.checksum,
+      checksum: options.checksum === undefined ? remote.defaultChecksum() : options.checksum,
       token: () => session.token(),
     });
     return new SyncService({

@@ -32,8 +32,8 @@ export interface SyncEngineOptions {
   /** Rows per pull page (≤ the protocol's limit). */
   pullPageSize?: number;
   /**
-   * The server's per-trip checksum (`public.trip_checksum`), or null where the
-   * deployment cannot serve it; by default read through PostgREST's RPC route.
+   * The server's per-trip checksum (`public.trip_checksums`), or null to skip
+   * the comparison; by default asked of the sync function (`POST /sync/checksum`).
    */
   checksum?: ((tripIds: string[], token: string) => Promise<Record<string, string> | null>) | null;
   /**

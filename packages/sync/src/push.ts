@@ -89,11 +89,16 @@ export async function pushOnce(deps: PushDeps): Promise<PushOutcome> {
   const { db, transport, resolver, clientId } = deps;
   const outcome: PushOutcome = { pushed: 0, conflicts: 0, parked: 0, remaining: 0, error: null, statuses: {}, byEntity: [] };
   try {
-    const { entries, changes } = await nextBatch(db, deps.limits ?? DEFAULT_PUSH_LIMITS);
+    // Taking the batch and marking it "handed to a push" is one transaction:
+    // an edit either lands before (and is in what is sent) or after (and
+    // queues behind, since a sent entry is never merged into). Apart, an edit
+    // merged in between would be marked sent without having been sent.
+    const { entries, changes } = await db.transaction('rw', db.outbox, async () => {
+      const batch = await nextBatch(db, deps.limits ?? DEFAULT_PUSH_LIMITS);
+      await db.outbox.bulkUpdate(batch.entries.map((e) => ({ key: e.seq, changes: { attempts: e.attempts + 1 } })));
+      return batch;
+    });
     if (entries.length === 0) return outcome;
-    // Durably "handed to a push" before it leaves: from now on these entries
-    // are never merged into (the server may apply them any moment).
-    await db.outbox.bulkUpdate(entries.map((e) => ({ key: e.seq, changes: { attempts: e.attempts + 1 } })));
     const response = await transport.push(clientId, changes);
     deps.afterSend?.();
     if (response.results.length !== entries.length) throw badResponse(`push result count (${response.results.length} for ${entries.length})`);

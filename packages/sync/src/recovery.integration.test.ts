@@ -2,6 +2,7 @@
 // refetch loop), the mirror diverges from the server (checksum → the trip is
 // fetched again), a server version below the device's, and a stored row that
 // fails validation.
+import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDb, device, mirror, serverMirror, serverRows, signIn, signUp } from './testing/harness.ts';
 
@@ -26,12 +27,17 @@ describe('recovery', () => {
     await b.engine.syncNow();
     a.net.set(false);
     await a.engine.update('items', items[0]!, { packed: true });
+    // Refused for good (a person of no trip), so still queued when the resync runs: it must stay visible.
+    const parked = await a.engine.create('items', { trip_id: trip, name: 'Orphan', person_id: randomUUID() });
     await a.engine.db!.setMeta('cursor', 'v1:99999999999:0'); // ahead of the database: it was restored
     a.net.set(true);
     expect((await a.engine.syncNow()).error).toBeNull();
     expect(a.engine.metrics().counters.full_resyncs).toBe(1);
     const server = await serverMirror(trip);
     expect(server.items!.find((i) => i.id === items[0])).toMatchObject({ packed: true });
+    expect(await a.engine.get('items', parked)).toMatchObject({ name: 'Orphan' });
+    expect((await a.engine.outbox.list()).map((e) => [e.row_id, e.parked])).toEqual([[parked, 1]]);
+    await a.engine.outbox.discard((await a.engine.outbox.list())[0]!.seq);
     expect(await mirror(a.engine, trip)).toEqual(server); // the deleted row is gone, the edit made it
     await a.engine.stop();
     await b.engine.stop();

@@ -1,7 +1,7 @@
 // Calls that go straight to the server without touching the mirror: invite,
 // history, and the per-trip checksums recovery compares against.
-import { SyncError } from './errors.ts';
-import type { Fetch, Transport } from './transport.ts';
+import { MAX_CHECKSUM_TRIPS, type ChecksumResponse } from '@packsync/protocol';
+import type { Transport } from './transport.ts';
 
 export interface HistoryEntry {
   entity: string;
@@ -29,26 +29,18 @@ export class Remote {
   }
 
   /**
-   * Checksums through PostgREST's RPC route (`public.trip_checksums`), as
-   * hosted Supabase serves it. Where the route is missing (the local stack
-   * serves only auth and functions) the answer is null: nothing to compare.
+   * Checksums through the sync function (`POST /sync/checksum`, which calls
+   * `public.trip_checksums` as the caller), in requests of at most
+   * MAX_CHECKSUM_TRIPS trips. Trips the caller cannot see have no entry.
    */
-  defaultChecksum(url: string, anonKey: string, fetchFn: Fetch) {
-    return async (tripIds: string[], token: string): Promise<Record<string, string> | null> => {
-      let response: Response;
-      try {
-        response = await fetchFn(`${url.replace(/\/+$/, '')}/rest/v1/rpc/trip_checksums`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, apikey: anonKey, 'content-type': 'application/json' },
-          body: JSON.stringify({ trip_ids: tripIds }),
-        });
-      } catch (error) {
-        throw new SyncError('network', 'offline', 'Checksums could not be fetched.', true, undefined, undefined, error);
+  defaultChecksum() {
+    return async (tripIds: string[]): Promise<Record<string, string> | null> => {
+      const checksums: Record<string, string> = {};
+      for (let i = 0; i < tripIds.length; i += MAX_CHECKSUM_TRIPS) {
+        const answer = await this.transport.call<ChecksumResponse>('checksum', { trip_ids: tripIds.slice(i, i + MAX_CHECKSUM_TRIPS) });
+        for (const { trip_id, checksum } of answer.checksums) checksums[trip_id] = checksum;
       }
-      if (response.status === 404) return null;
-      if (!response.ok) return null;
-      const rows = (await response.json()) as { trip_id: string; checksum: string }[];
-      return Object.fromEntries(rows.map((r) => [r.trip_id, r.checksum]));
+      return checksums;
     };
   }
 }

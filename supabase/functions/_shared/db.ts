@@ -3,7 +3,7 @@
 // (exactly what PostgREST does), then calls one RPC: RLS and auth.uid()
 // behave as on every other path. Results travel as JSON text, untouched.
 import postgres from 'postgres';
-import type { HistoryEntry } from '@packsync/protocol';
+import { MAX_HISTORY_LIMIT, type HistoryEntry } from '@packsync/protocol';
 import type { UserClaims } from './auth.ts';
 
 export interface PushOutcome {
@@ -47,6 +47,8 @@ export interface SyncDb {
   invite(claims: UserClaims, tripId: string, email: string, role: string): Promise<string>;
   /** One page of `public.trip_history`, newest first; `next` is the cursor for the page after. */
   history(claims: UserClaims, tripId: string, before: string | null, limit: number): Promise<HistoryPage>;
+  /** `public.trip_checksums` as JSON text `{"checksums":[…]}`: RLS decides which trips answer. */
+  checksums(claims: UserClaims, tripIds: string[]): Promise<string>;
   /** Trips the transactions `xids` wrote (for a NOTIFY too large to list them). */
   tripsOf(xids: bigint[]): Promise<string[]>;
   pull(claims: UserClaims, cursor: string | null, limit: number): Promise<PullOutcome>;
@@ -141,14 +143,25 @@ export function createDb(options: DbOptions): SyncDb {
     },
 
     async history(claims, tripId, before, limit) {
-      // One row more than asked tells whether another page exists.
+      // One row more than asked tells whether another page exists; at the
+      // function's own cap (1000) a full page says "maybe": the next one may be empty.
+      const fetch = Math.min(limit + 1, MAX_HISTORY_LIMIT);
       const row = await asUser<{ entries: HistoryEntry[] }>(claims, (tx) => tx`
         select coalesce(jsonb_agg(jsonb_build_object(
                  'entity', h.entity, 'row_id', h.row_id, 'op', h.op, 'version', h.version, 'actor', h.actor,
                  'changed_fields', h.changed_fields, 'at', h.at, 'cursor', h.cursor)), '[]'::jsonb) as entries
-        from public.trip_history(trip_id => ${tripId}::uuid, before => ${before}::text, max_rows => ${limit + 1}::int) h`);
+        from public.trip_history(trip_id => ${tripId}::uuid, before => ${before}::text, max_rows => ${fetch}::int) h`);
       const entries = row.entries.slice(0, limit);
-      return { entries, next: row.entries.length > limit ? entries[entries.length - 1]!.cursor : null };
+      const more = row.entries.length > limit || (row.entries.length === fetch && fetch === limit);
+      return { entries, next: more && entries.length > 0 ? entries[entries.length - 1]!.cursor : null };
+    },
+
+    async checksums(claims, tripIds) {
+      const row = await asUser<{ body: string }>(claims, (tx) => tx`
+        select json_build_object('checksums', coalesce(json_agg(json_build_object('trip_id', c.trip_id, 'checksum', c.checksum)),
+          '[]'::json))::text as body
+        from public.trip_checksums(trip_ids => ${tripIds}::uuid[]) c`);
+      return row.body;
     },
 
     async tripsOf(xids) {

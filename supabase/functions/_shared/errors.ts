@@ -114,6 +114,14 @@ export function inviteError(error: unknown): SyncError {
   return fromDatabaseError(error);
 }
 
+/** trip_history's refusals: a cursor it did not issue is the caller's mistake, not a reason to resync. */
+export function historyError(error: unknown): SyncError {
+  if (isPgServerError(error) && error.message.startsWith('cursor_invalid')) {
+    return validation('cursor_invalid', 'The `before` cursor was not issued by /sync/history: start again with `before: null`.');
+  }
+  return fromDatabaseError(error);
+}
+
 /** Describe an unexpected error for the log only (never for a response). */
 export function describeForLog(error: unknown): Record<string, unknown> {
   const inner = error instanceof SyncError ? error.inner : error;

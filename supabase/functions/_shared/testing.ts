@@ -50,6 +50,7 @@ export function supabaseClient(env: TestEnv): SupabaseClient {
 
 export interface TestUser {
   id: string;
+  email: string;
   token: string;
   client: SupabaseClient;
 }
@@ -57,9 +58,10 @@ export interface TestUser {
 /** A new user signed up through the real auth API (unique e-mail, so runs repeat on one database). */
 export async function signUp(env: TestEnv): Promise<TestUser> {
   const client = supabaseClient(env);
-  const { data, error } = await client.auth.signUp({ email: `sync-${uuid()}@example.test`, password: 'correct horse battery' });
+  const email = `sync-${uuid()}@example.test`;
+  const { data, error } = await client.auth.signUp({ email, password: 'correct horse battery' });
   if (error || !data.session || !data.user) throw new Error(`sign-up failed: ${error?.message}`);
-  return { id: data.user.id, token: data.session.access_token, client };
+  return { id: data.user.id, email, token: data.session.access_token, client };
 }
 
 /** A handler wired like production but with a memory logger, for tests without HTTP. */
@@ -166,6 +168,17 @@ export function tripChanges(tripId: string, opts: { share?: { userId: string; ro
     changes.push(itemChange(tripId, `Item ${i}`));
   }
   return changes;
+}
+
+/**
+ * The invitee's change accepting the membership `tripChanges` shared with
+ * them: a membership someone else creates starts `invited`, with no content
+ * until the invitee sets it `active`.
+ */
+export function acceptChange(changes: Record<string, unknown>[]) {
+  const membership = changes.find((c) => c.entity === 'trip_members');
+  if (!membership) throw new Error('acceptChange: these changes share nothing');
+  return { change_id: uuid(), entity: 'trip_members', op: 'upsert', id: membership.id, base_version: 1, fields: { status: 'active' } };
 }
 
 export function itemChange(tripId: string, name: string, id = uuid()) {

@@ -26,7 +26,7 @@ const deno = `${root}node_modules/.bin/deno`;
 
 async function startHostedLike(): Promise<{ url: string; stop(): Promise<void>; log(): string }> {
   const jwks = await (await fetch(`${env.apiUrl}/auth/v1/.well-known/jwks.json`)).text();
-  const port = await freePort();
+  const port = freePort();
   const child = new Deno.Command(deno, {
     args: [
       'run', '--allow-net', '--allow-read', '--allow-sys',
@@ -79,7 +79,7 @@ async function startHostedLike(): Promise<{ url: string; stop(): Promise<void>; 
   };
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: '127.0.0.1', port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();

@@ -10,7 +10,7 @@ import {
   pushResponse,
 } from '@packsync/protocol';
 import { assert, assertEquals } from '../_shared/assert.ts';
-import { adminSql, itemChange, signUp, streamReader, syncRequest, testEnv, tripChanges, uuid, type TestUser } from '../_shared/testing.ts';
+import { acceptChange, adminSql, itemChange, signUp, streamReader, syncRequest, testEnv, tripChanges, uuid, type TestUser } from '../_shared/testing.ts';
 
 const env = testEnv();
 const protocol = { [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) };
@@ -46,10 +46,10 @@ async function openStream(user: TestUser) {
 Deno.test('HTTP: push by one member, pull by another (supabase-js functions.invoke)', async () => {
   const [owner, editor] = await Promise.all([signUp(env), signUp(env)]);
   const tripId = uuid();
-  const pushed = pushResponse.parse(await invoke(owner, 'push', {
-    client_id: uuid(), changes: tripChanges(tripId, { share: { userId: editor.id, role: 'editor' }, items: 2 }),
-  }));
+  const changes = tripChanges(tripId, { share: { userId: editor.id, role: 'editor' }, items: 2 });
+  const pushed = pushResponse.parse(await invoke(owner, 'push', { client_id: uuid(), changes }));
   assert(pushed.results.every((r) => r.status === 'applied'), JSON.stringify(pushed.results));
+  await invoke(editor, 'push', { client_id: uuid(), changes: [acceptChange(changes)] });
 
   const first = pullResponse.parse(await invoke(editor, 'pull', { cursor: null }));
   assertEquals(first.changes.filter((c) => c.entity === 'items' && c.trip_id === tripId).length, 2);
@@ -65,7 +65,9 @@ Deno.test('HTTP: push by one member, pull by another (supabase-js functions.invo
 Deno.test('HTTP: a stream is poked within a second of another member\'s push; a stranger\'s is not', async () => {
   const [owner, member, stranger] = await Promise.all([signUp(env), signUp(env), signUp(env)]);
   const tripId = uuid();
-  await invoke(owner, 'push', { client_id: uuid(), changes: tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } }) });
+  const shared = tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } });
+  await invoke(owner, 'push', { client_id: uuid(), changes: shared });
+  await invoke(member, 'push', { client_id: uuid(), changes: [acceptChange(shared)] });
   // The stranger is a member of a trip of their own, just not of this one.
   const strangerTrip = uuid();
   await invoke(stranger, 'push', { client_id: uuid(), changes: tripChanges(strangerTrip) });
@@ -91,7 +93,9 @@ Deno.test('HTTP: a stream is poked within a second of another member\'s push; a 
 Deno.test('HTTP: a poke waits until the change is pullable (an older transaction still open)', async () => {
   const [owner, member] = await Promise.all([signUp(env), signUp(env)]);
   const tripId = uuid();
-  await invoke(owner, 'push', { client_id: uuid(), changes: tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } }) });
+  const shared = tripChanges(tripId, { share: { userId: member.id, role: 'viewer' } });
+  await invoke(owner, 'push', { client_id: uuid(), changes: shared });
+  await invoke(member, 'push', { client_id: uuid(), changes: [acceptChange(shared)] });
   const cursor = pullResponse.parse(await invoke(member, 'pull', { cursor: null })).cursor;
   const stream = await openStream(member);
   const sql = adminSql(env);

@@ -3,7 +3,7 @@
 -- membership's email. Tombstones carry the server's clock, whatever time a
 -- writer gives, and are final for the API roles.
 begin;
-select plan(17);
+select plan(19);
 \ir _personas.sql
 \set forged_item '30000000-0000-4000-8000-0000000000f1'
 
@@ -47,6 +47,14 @@ select lives_ok(format($$update public.trip_members set email = 'forged@else.exa
   'membership update with an email');
 select is((select email from public.trip_members where trip_id = :'trip' and user_id = :'stranger_id'), 'stranger@packsync.test',
   '... keeps the email from auth.users');
+reset role;
+update auth.users set email = 'stranger@new.example' where id = :'stranger_id';
+select is((select email from public.trip_members where trip_id = :'trip' and user_id = :'stranger_id'), 'stranger@new.example',
+  '... and follows the address when the user changes it');
+update auth.users set last_sign_in_at = now() where id = :'stranger_id';
+select is((select version from public.trip_members where trip_id = :'trip' and user_id = :'stranger_id'), 3::bigint,
+  '... without touching the membership when anything else of the user changes');
+set local role authenticated;
 set local request.jwt.claims = :'viewer';
 update public.trip_members set deleted_at = '2099-01-01' where user_id = :'viewer_id';
 select is((select deleted_at from public.trip_members where user_id = :'viewer_id'), now(),

@@ -1,4 +1,5 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { offlineTolerantAuth } from './auth/offline-auth.ts';
 
 /** The local stack's URL and well-known anon key, as `npm start` runs them. */
 const LOCAL_URL = 'http://127.0.0.1:54321';
@@ -9,4 +10,16 @@ const LOCAL_ANON_KEY =
 export const supabaseUrl = import.meta.env.VITE_SUPABASE_URL || LOCAL_URL;
 export const supabaseAnonKey = import.meta.env.VITE_SUPABASE_ANON_KEY || LOCAL_ANON_KEY;
 
-export const supabase: SupabaseClient = createClient(supabaseUrl, supabaseAnonKey);
+/** Where supabase-js keeps the session (named, so the offline fallback can read it). */
+const AUTH_STORAGE_KEY = 'packsync-auth';
+
+const client = createClient(supabaseUrl, supabaseAnonKey, { auth: { storageKey: AUTH_STORAGE_KEY } });
+
+/**
+ * The app uses only the auth part of supabase-js (all data goes through the
+ * sync engine); its `getSession` keeps the person signed in while offline
+ * (see auth/offline-auth.ts).
+ */
+export const supabase: Pick<SupabaseClient, 'auth'> = {
+  auth: offlineTolerantAuth(client.auth, globalThis.localStorage, AUTH_STORAGE_KEY, () => globalThis.navigator?.onLine === false),
+};

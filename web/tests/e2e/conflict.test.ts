@@ -38,6 +38,15 @@ test('a true conflict appears in the conflict centre and is resolved', async ({ 
 
   await expect(a.page.getByRole('heading', { level: 1, name: 'City break in Porto and Rome' })).toBeVisible();
   await expectSynced(b.page);
+
+  // The audit log shows the renames, by this user.
+  await a.page.getByRole('link', { name: 'History' }).click();
+  const history = a.page.getByRole('table');
+  await expect(history.getByRole('row').filter({ hasText: 'changed trip “City break in Porto and Rome”' }).first()).toContainText('you');
+  // The health panel reports on the engine.
+  await a.page.getByRole('link', { name: 'Health' }).click();
+  await expect(a.page.getByRole('heading', { name: /^Status: (healthy|degraded)$/ })).toBeVisible();
+  await expect(a.page.getByRole('rowheader', { name: 'indexeddb' })).toBeVisible();
   await a.context.close();
   await b.context.close();
 });

@@ -11,6 +11,25 @@ test('the app loads offline from the service worker', async ({ page, context }) 
   await page.goto('/');
   await expect(page.getByRole('link', { name: 'Offline trip' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Sync status' }).getByRole('status')).toHaveText(/Offline/);
+  // A delete still waiting for the network can be undone.
+  await page.getByRole('button', { name: 'Delete trip Offline trip' }).click();
+  await expect(page.getByRole('link', { name: 'Offline trip' })).toBeHidden();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(page.getByRole('link', { name: 'Offline trip' })).toBeVisible();
+  // Unsynced changes: the pending list shows them, and signing out asks first.
+  const form = page.getByRole('form', { name: 'New trip' });
+  await form.getByLabel('Trip name').fill('Made offline');
+  await form.getByRole('button', { name: 'Create trip' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Made offline' })).toBeVisible();
+  await page.getByRole('link', { name: 'Sync', exact: true }).click();
+  await expect(page.getByRole('heading', { name: /^Waiting to sync \([1-9]\d*\)$/ })).toBeVisible();
+  await expect(page.getByText('Create trips “Made offline”')).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  const ask = page.getByRole('alertdialog', { name: 'Sign out with unsynced changes?' });
+  await expect(ask).toContainText(/\d+ changes? (has|have) not reached the server yet/);
+  await ask.getByRole('button', { name: 'Stay signed in' }).click();
+  await expect(page.getByTestId('account-email')).toHaveText(email);
+  await page.getByRole('link', { name: 'Trips' }).click();
   // A deep link opens from the cached shell too.
   await page.getByRole('link', { name: 'Offline trip' }).click();
   await page.reload();
@@ -65,4 +84,27 @@ test('two devices of one user edit offline, reload offline, reconnect and conver
   await expectSynced(phone.page);
   await laptop.context.close();
   await phone.context.close();
+});
+
+test('offline with an expired access token, the user stays signed in and sees their trips', async ({ page, context }) => {
+  const email = newEmail('expired');
+  await signUp(page, email);
+  await createTrip(page, 'Long flight', '2026-09-01', '2026-09-02');
+  await expectSynced(page);
+  await waitForServiceWorker(page);
+
+  // Two hours later (the access token lasts one), with no network: the refresh cannot happen.
+  await context.setOffline(true);
+  await page.clock.install({ time: Date.now() + 2 * 3_600_000 });
+  await page.clock.resume();
+  await page.goto('/');
+  await expect(page.getByTestId('account-email')).toHaveText(email);
+  await expect(page.getByRole('link', { name: 'Long flight' })).toBeVisible();
+
+  // Back online, the engine refreshes the token and syncs an edit made meanwhile.
+  await page.getByRole('link', { name: 'Long flight' }).click();
+  await page.getByRole('textbox', { name: 'Destination' }).fill('Tokyo');
+  await page.getByRole('textbox', { name: 'Destination' }).blur();
+  await context.setOffline(false);
+  await expectSynced(page);
 });

@@ -32,6 +32,13 @@ test('a second user gets the trip as viewer and cannot edit it', async ({ browse
   await owner.page.getByRole('link', { name: 'List' }).click();
   await owner.page.getByRole('checkbox', { name: 'Socks (pairs) for Anna' }).check();
   await expect(socks).toBeChecked();
+
+  // Removed from the trip, the guest's device lets it go.
+  await owner.page.getByRole('link', { name: 'Sharing' }).click();
+  await owner.page.getByRole('button', { name: `Remove ${guestEmail}` }).click();
+  await guest.page.getByRole('link', { name: 'Trips' }).click();
+  await expect(guest.page.getByRole('heading', { name: 'Your trips' })).toBeVisible();
+  await expect(guest.page.getByRole('link', { name: 'Family weekend' })).toBeHidden();
   await owner.context.close();
   await guest.context.close();
 });

@@ -4,7 +4,7 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LOCAL_JWT_SECRET, LOCAL_SIGNING_KEY } from '../config.ts';
+import { LOCAL_JWT_SECRET, LOCAL_PUBLISHABLE_KEY, LOCAL_SIGNING_KEY } from '../config.ts';
 import { testClient, testStack } from '../testing.ts';
 import { createAuthHandler } from './handler.ts';
 
@@ -50,6 +50,16 @@ describe('local auth under misuse', () => {
     expect((await post('/token?grant_type=password', { email: address, password })).status).toBe(200);
     expect(await post('/token?grant_type=password', { email: address, password: `${password}extra` }))
       .toMatchObject({ status: 400, body: { code: 'invalid_credentials' } });
+  });
+
+  it('takes the publishable key in `apikey`, as hosted does', async () => {
+    const res = await fetch(authUrl('/signup'), {
+      method: 'POST',
+      headers: { apikey: LOCAL_PUBLISHABLE_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: email(), password: 'correct horse' }),
+    });
+    expect(res.status).toBe(200);
+    await res.body?.cancel();
   });
 
   it('signs sessions with ES256, verifiable with the key set served at /.well-known/jwks.json without an API key', async () => {

@@ -136,21 +136,16 @@ export async function serverRows(entity: string, tripId: string): Promise<Record
 
 /**
  * Shares a trip: the owner's engine creates the membership (the server makes
- * it `invited`), and the member accepts it. The acceptance is made in SQL as
- * the member, through RLS and the consent trigger: push_changes does not yet
- * let a non-owner write their own membership (see access.integration.test.ts,
- * the `fails` case, and the report to the lead).
+ * it `invited`), and the member accepts it through their engine.
  */
 export async function share(owner: SyncEngine, tripId: string, member: { id: string; engine: SyncEngine }, role: 'editor' | 'viewer' = 'editor'): Promise<string> {
   const membership = await owner.create('trip_members', { trip_id: tripId, user_id: member.id, role });
   const summary = await owner.syncNow();
   if (summary.error) throw summary.error;
-  const claims = JSON.stringify({ sub: member.id, role: 'authenticated' });
-  await db().begin(async (tx) => {
-    await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${claims}, true)`;
-    await tx`update public.trip_members set status = 'active' where id = ${membership} and status = 'invited'`;
-  });
   await member.engine.syncNow();
+  await member.engine.update('trip_members', membership, { status: 'active' });
+  const accepted = await member.engine.syncNow();
+  if (accepted.error || (await member.engine.outbox.list()).length) throw new Error(`accepting ${membership} failed`);
   return membership;
 }
 

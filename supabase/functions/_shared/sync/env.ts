@@ -84,9 +84,13 @@ export function settingsFromEnv(get: (name: EnvName) => string | undefined): Syn
   };
 }
 
+/** The hosted edge runtime's global (absent under plain Deno). */
+declare const EdgeRuntime: { waitUntil(promise: Promise<unknown>): void } | undefined;
+
 export function syncHandlerFromEnv(get: (name: EnvName) => string | undefined): SyncHandler {
   const settings = settingsFromEnv(get);
   const jwks = parseJwks(get('SUPABASE_JWKS'));
+  const runtime = typeof EdgeRuntime === 'undefined' ? undefined : EdgeRuntime;
   return createSyncHandler({
     db: createDb({
       url: settings.dbUrl,
@@ -102,6 +106,7 @@ export function syncHandlerFromEnv(get: (name: EnvName) => string | undefined): 
       clock: systemClock,
     }),
     secretKeys: settings.secretKeys,
+    ...(runtime ? { keepAlive: (ended: Promise<void>) => runtime.waitUntil(ended) } : {}),
     clock: systemClock,
     logger: jsonLogger,
   });

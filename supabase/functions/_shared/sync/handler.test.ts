@@ -2,7 +2,7 @@
 // and pull, every limit and bad input as a typed 4xx that changes nothing,
 // and the log line.
 import { errorResponse, pullResponse, pushResponse } from '@packsync/protocol';
-import { adminSql, itemChange, signUp, syncRequest, testEnv, testHandler, tripChanges, uuid } from '../testing.ts';
+import { acceptChange, adminSql, itemChange, signUp, syncRequest, testEnv, testHandler, tripChanges, uuid } from '../testing.ts';
 import { assert, assertEquals, assertMatch } from '../assert.ts';
 
 const env = testEnv();
@@ -12,13 +12,13 @@ Deno.test('push then pull: an editor of a shared trip receives the owner\'s writ
   try {
     const [owner, editor] = await Promise.all([signUp(env), signUp(env)]);
     const tripId = uuid();
-    const push = await handler.handle(syncRequest(env, 'push', {
-      token: owner.token,
-      body: { client_id: uuid(), changes: tripChanges(tripId, { share: { userId: editor.id, role: 'editor' }, items: 3 }) },
-    }));
+    const changes = tripChanges(tripId, { share: { userId: editor.id, role: 'editor' }, items: 3 });
+    const push = await handler.handle(syncRequest(env, 'push', { token: owner.token, body: { client_id: uuid(), changes } }));
     assertEquals(push.status, 200);
     const pushed = pushResponse.parse(await push.json());
     assertEquals(pushed.results.map((r) => r.status), ['applied', 'applied', 'applied', 'applied', 'applied']);
+    const accept = await handler.handle(syncRequest(env, 'push', { token: editor.token, body: { client_id: uuid(), changes: [acceptChange(changes)] } }));
+    assertEquals(pushResponse.parse(await accept.json()).results.map((r) => r.status), ['applied']);
 
     const pull = await handler.handle(syncRequest(env, 'pull', { token: editor.token, body: { cursor: null } }));
     assertEquals(pull.status, 200);

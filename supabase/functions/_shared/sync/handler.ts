@@ -4,6 +4,7 @@
 // JSON, schema) → one transaction in Postgres → JSON text back. One log
 // line per request, whatever happened.
 import {
+  checksumRequest,
   historyRequest,
   inviteRequest,
   MAX_BODY_BYTES,
@@ -19,7 +20,16 @@ import type { z } from 'zod';
 import type { Verifier } from '../auth.ts';
 import type { Clock } from '../clock.ts';
 import type { SyncDb } from '../db.ts';
-import { describeForLog, fromDatabaseError, internalError, inviteError, SyncError, tooManyPushes, validation } from '../errors.ts';
+import {
+  describeForLog,
+  fromDatabaseError,
+  historyError,
+  internalError,
+  inviteError,
+  SyncError,
+  tooManyPushes,
+  validation,
+} from '../errors.ts';
 import { corsHeaders, errorResponse, jsonText, readBody } from '../http.ts';
 import type { LogEntry, Logger } from '../log.ts';
 import { checkHealth } from './health.ts';
@@ -36,6 +46,8 @@ export interface SyncHandlerDeps {
   /** Keys that unlock /health's details (service-role and secret keys). */
   secretKeys?: string[];
   maxPushesPerUser?: number;
+  /** Keeps the instance alive while a stream is open (`EdgeRuntime.waitUntil` on hosted). */
+  keepAlive?: (ended: Promise<void>) => void;
 }
 
 export interface SyncHandler {
@@ -46,8 +58,8 @@ export interface SyncHandler {
   close(): Promise<void>;
 }
 
-type Route = 'push' | 'pull' | 'invite' | 'history' | 'stream' | 'health';
-const METHODS: Record<Route, string> = { push: 'POST', pull: 'POST', invite: 'POST', history: 'POST', stream: 'GET', health: 'GET' };
+type Route = 'push' | 'pull' | 'invite' | 'history' | 'checksum' | 'stream' | 'health';
+const METHODS: Record<Route, string> = { push: 'POST', pull: 'POST', invite: 'POST', history: 'POST', checksum: 'POST', stream: 'GET', health: 'GET' };
 const DEFAULT_HISTORY_LIMIT = 100;
 
 /** `/sync/<route>` as the runtime passes it (also with a `/functions/v1` prefix). */
@@ -66,6 +78,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
     headers: corsHeaders,
     ...(deps.heartbeatMs !== undefined ? { heartbeatMs: deps.heartbeatMs } : {}),
     ...(deps.maxStreamsPerUser !== undefined ? { maxStreamsPerUser: deps.maxStreamsPerUser } : {}),
+    ...(deps.keepAlive ? { keepAlive: deps.keepAlive } : {}),
   });
 
   const secretKeys = new Set((deps.secretKeys ?? []).filter(Boolean));
@@ -79,7 +92,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
     const route = routeOf(new URL(request.url).pathname);
     log.route = route ?? 'unknown';
     if (!route) {
-      throw validation('not_found', 'No such route: use /sync/push, /sync/pull, /sync/invite, /sync/history, /sync/stream or /sync/health.', 404);
+      throw validation('not_found', 'No such route: use /sync/push, /sync/pull, /sync/invite, /sync/history, /sync/checksum, /sync/stream or /sync/health.', 404);
     }
     if (request.method !== METHODS[route]) {
       throw validation('method_not_allowed', `Use ${METHODS[route]} for /sync/${route}.`, 405);
@@ -164,10 +177,18 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
       const history = parse(historyRequest, body);
       const page = await db.history(claims, history.trip_id, history.before, history.limit ?? DEFAULT_HISTORY_LIMIT)
         .catch((error) => {
-          throw fromDatabaseError(error);
+          throw historyError(error);
         });
       log.returned = page.entries.length;
       return jsonText(200, JSON.stringify(page));
+    }
+
+    if (route === 'checksum') {
+      const checksum = parse(checksumRequest, body);
+      const answer = await db.checksums(claims, checksum.trip_ids).catch((error) => {
+        throw fromDatabaseError(error);
+      });
+      return jsonText(200, answer);
     }
 
     const pull = parse(pullRequest, body);

@@ -247,3 +247,19 @@ Deno.test('pokes about many trips go out as several bounded events', async () =>
   assertEquals(pokes.flatMap((p) => p ?? []).sort(), [...trips].sort());
   await hub.close();
 });
+
+Deno.test('tells the runtime how long each stream lives (EdgeRuntime.waitUntil on hosted)', async () => {
+  const clock = fakeClock();
+  const lives: Promise<void>[] = [];
+  const hub = new StreamHub({ db: fakeDb([]).db, clock, logger: silentLogger, keepAlive: (ended) => lives.push(ended) });
+  const s = await open(hub, claims('alice', clock.now() / 1000 + 3600));
+  assertEquals(lives.length, 1);
+  let settled = false;
+  void lives[0]!.then(() => (settled = true));
+  await tick();
+  assertEquals(settled, false);
+  await s.reader.cancel();
+  await lives[0];
+  assertEquals(s.ends, ['client_closed']);
+  await hub.close();
+});

@@ -26,6 +26,13 @@ export interface StreamHubOptions {
   maxStreamsPerUser?: number;
   /** CORS and other headers every response carries. */
   headers?: Record<string, string>;
+  /**
+   * Told of every stream with a promise that settles when it ends. On hosted
+   * Supabase this is `EdgeRuntime.waitUntil`: an instance whose responses
+   * have all been returned counts as idle and may be retired early, and an
+   * SSE response is returned at once while its body streams on.
+   */
+  keepAlive?: (ended: Promise<void>) => void;
 }
 
 export type ListenerState = 'ok' | 'idle' | 'down';
@@ -109,6 +116,8 @@ export class StreamHub {
     }
 
     const { clock } = this.options;
+    let endedNow!: () => void;
+    this.options.keepAlive?.(new Promise<void>((resolve) => (endedNow = resolve)));
     let pokes = 0;
     let heartbeat: unknown;
     let expiry: unknown;
@@ -151,6 +160,7 @@ export class StreamHub {
       clock.clearTimeout(expiry);
       this.streams.delete(stream);
       leave();
+      endedNow?.();
       onEnd({ pokes, reason });
     };
 

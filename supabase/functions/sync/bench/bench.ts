@@ -4,7 +4,7 @@
 // Run against a running stack (PACKSYNC_* variables as for the tests):
 //   npx deno run -A --config supabase/functions/deno.json supabase/functions/sync/bench/bench.ts [requests] [concurrency]
 import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '@packsync/protocol';
-import { itemChange, signUp, streamReader, syncRequest, testEnv, tripChanges, uuid } from '../../_shared/testing.ts';
+import { acceptChange, itemChange, signUp, streamReader, syncRequest, testEnv, tripChanges, uuid } from '../../_shared/testing.ts';
 
 const env = testEnv();
 const requests = Number(Deno.args[0] ?? 40);
@@ -19,7 +19,9 @@ const post = async (token: string, body: unknown) => {
   if (response.status !== 200) throw new Error(`push ${response.status}: ${text.slice(0, 300)}`);
   return text;
 };
-await post(owner.token, { client_id: uuid(), changes: tripChanges(tripId, { share: { userId: member.id, role: 'editor' } }) });
+const shared = tripChanges(tripId, { share: { userId: member.id, role: 'editor' } });
+await post(owner.token, { client_id: uuid(), changes: shared });
+await post(member.token, { client_id: uuid(), changes: [acceptChange(shared)] });
 
 // Throughput: `requests` pushes of 500 new items, `concurrency` at a time.
 const bodies = Array.from({ length: requests }, () => ({

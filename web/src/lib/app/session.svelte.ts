@@ -15,7 +15,7 @@ export class AppSession {
   private generation = 0;
 
   constructor(
-    private readonly supabase: SupabaseClient,
+    private readonly supabase: Pick<SupabaseClient, 'auth'>,
     private readonly url: string,
     private readonly anonKey: string,
   ) {}
@@ -31,7 +31,10 @@ export class AppSession {
       this.adopt(data.session);
       this.ready = true;
     });
-    const { data } = this.supabase.auth.onAuthStateChange((_event, next) => {
+    const { data } = this.supabase.auth.onAuthStateChange((event, next) => {
+      // Only a sign-out ends the session: offline with an expired token the
+      // auth client also reports "no session", while the device keeps it.
+      if (!next && event !== 'SIGNED_OUT') return;
       // The engine calls back into the auth client; doing that inside this
       // callback would wait on the lock the callback runs under.
       setTimeout(() => this.adopt(next), 0);

@@ -4,7 +4,7 @@ import { createSyncEngine } from '@packsync/sync';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { SyncEngine } from './surface.ts';
 
-export function createEngine(supabase: SupabaseClient, url: string, anonKey: string): SyncEngine {
+export function createEngine(supabase: Pick<SupabaseClient, 'auth'>, url: string, anonKey: string): SyncEngine {
   // The engine validates every row it stores against the model, so reading
   // its rows as the model's types is safe.
   return createSyncEngine({ supabase, url, anonKey }) as unknown as SyncEngine;

@@ -25,6 +25,15 @@ describe('groupByCategory', () => {
       ['Documents', ['Passport'], 0],
     ]);
   });
+
+  it("lists items of one name by their person's name", () => {
+    const people = [person('p1', 'Ben'), person('p2', 'Anna')];
+    const [clothing] = groupByCategory(
+      [item('a', { name: 'Socks', person_id: 'p1' }), item('b', { name: 'Socks', person_id: 'p2' }), item('c', { name: 'Hat' })],
+      people,
+    );
+    expect(clothing!.items.map((i) => i.id)).toEqual(['c', 'b', 'a']);
+  });
 });
 
 describe('groupByPerson', () => {
