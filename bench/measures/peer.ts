@@ -47,7 +47,7 @@ export const peer: Measure = {
             const a = await browser.device();
             await a.call('open', open);
             await a.call('start');
-            await a.call('queue', trip, DOCS, 1);
+            await a.call('queue', trip, DOCS, DOCS);
             const pushMark = ctx.serverLog.mark();
             const push = await a.call('drain');
             splits.push(`push leg: ${describeRequests(ctx.serverLog.since(pushMark, user.id), push.ms)}`);
@@ -81,7 +81,7 @@ export const peer: Measure = {
           figure({ id: 'peer.pouch_push_s', label: 'PouchDB push leg', unit: 's', samples: pouch.map((x) => x.push / 1000) }),
           figure({ id: 'peer.pouch_pull_s', label: 'PouchDB pull leg', unit: 's', samples: pouch.map((x) => x.pull / 1000) }),
         ],
-        notes: [`${ROUNDS} round(s), the two systems alternating first (PACKSYNC_BENCH_PEER_ROUNDS; one by default to keep the run within 20 minutes). PouchDB: bulkDocs of 10 000 item-like documents into A (untimed), A.replicate.to(server), then B.replicate.from(server) into an empty database. Packsync: 10 000 items queued offline on A (untimed; one engine.create, the rest copied in bulk into the engine's tables as measure 8 explains), then online until the outbox is empty; then B's first sync from a null cursor until status.initialSync.done. The server side is leveldb via leveldown's prebuilt binary (no memdown needed).`],
+        notes: [`${ROUNDS} round(s), the two systems alternating first (PACKSYNC_BENCH_PEER_ROUNDS; one by default to keep the run within 20 minutes). PouchDB: bulkDocs of 10 000 item-like documents into A (untimed), A.replicate.to(server), then B.replicate.from(server) into an empty database. Packsync: 10 000 engine.create() offline on A (untimed), then online until the outbox is empty; then B's first sync from a null cursor until status.initialSync.done. The server side is leveldb via leveldown's prebuilt binary (no memdown needed).`],
         evidence: { 'Packsync: the server\'s share of each leg (the sync function\'s request log)': splits.join('\n') },
       };
     } finally {

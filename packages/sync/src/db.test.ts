@@ -2,14 +2,14 @@
 // wrote, and upgraded by the current code without losing a thing.
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { CURRENT_VERSION, PacksyncDb, SCHEMA_VERSIONS } from './db.ts';
+import { CURRENT_VERSION, PacksyncDb, PARKED, SCHEMA_VERSIONS, WAITING } from './db.ts';
 
 const trip = '10000000-0000-4000-8000-000000000001';
 const item = '30000000-0000-4000-8000-000000000001';
 
 describe('PacksyncDb', () => {
   it('lists every version in order and opens at the newest', async () => {
-    expect(SCHEMA_VERSIONS.map((v) => v.version)).toEqual([1, 2, 3]);
+    expect(SCHEMA_VERSIONS.map((v) => v.version)).toEqual([1, 2, 3, 4]);
     const db = new PacksyncDb('fresh', { indexedDB: new IDBFactory(), IDBKeyRange });
     await db.open();
     expect(db.verno).toBe(CURRENT_VERSION);
@@ -18,7 +18,7 @@ describe('PacksyncDb', () => {
     db.close();
   });
 
-  it('upgrades 1 → 2: server rows move from `_server` into shadows, parked becomes 0/1, data kept', async () => {
+  it('upgrades 1 → current: server rows move from `_server` into shadows, parked becomes 0/1, data kept', async () => {
     const indexedDB = new IDBFactory();
     const v1 = new PacksyncDb('old', { indexedDB, IDBKeyRange }, 1);
     await v1.open();
@@ -30,39 +30,53 @@ describe('PacksyncDb', () => {
     await v1.table('meta').put({ key: 'cursor', value: 'v1:5:0' });
     v1.close();
 
-    const v2 = new PacksyncDb('old', { indexedDB, IDBKeyRange }, 2);
+    const v2 = new PacksyncDb('old', { indexedDB, IDBKeyRange });
     await v2.open();
-    expect(v2.verno).toBe(2);
+    expect(v2.verno).toBe(CURRENT_VERSION);
     expect(await v2.entity('items').get(item)).toEqual({ ...server, quantity: 4 });
     expect(await v2.shadows.get(['items', item])).toEqual({ entity: 'items', id: item, trip_id: trip, row: server });
     expect(await v2.shadows.count()).toBe(1);
     expect((await v2.outbox.orderBy('seq').toArray()).map((e) => e.parked)).toEqual([0, 1]);
-    expect(await v2.outbox.where('parked').equals(1).count()).toBe(1);
+    expect(await v2.outbox.where('[parked+seq]').between(...PARKED).count()).toBe(1);
+    expect(await v2.outbox.where('[parked+seq]').between(...WAITING).count()).toBe(1);
     expect(await v2.getMeta('cursor')).toBe('v1:5:0');
     v2.close();
   });
 
-  it('upgrades 2 → 3: a tombstones store appears, data kept', async () => {
+  it('upgrades 2 → 3 keeping the queue and its parked entries countable', async () => {
     const indexedDB = new IDBFactory();
-    const v2 = new PacksyncDb('old', { indexedDB, IDBKeyRange }, 2);
+    const v2 = new PacksyncDb('two', { indexedDB, IDBKeyRange }, 2);
     await v2.open();
-    const row = { id: item, version: 2, trip_id: trip, name: 'Socks', quantity: 1 };
-    await v2.table('items').put(row);
-    await v2.table('shadows').put({ entity: 'items', id: item, trip_id: trip, row });
-    await v2.table('outbox').add({ change_id: 'c1', entity: 'items', row_id: item, trip_id: trip, op: 'delete', fields: {}, parked: 0 });
-    await v2.table('meta').put({ key: 'cursor', value: 'v1:5:0' });
+    await v2.table('outbox').bulkAdd([{ change_id: 'a', parked: 0 }, { change_id: 'b', parked: 1 }, { change_id: 'c', parked: 0 }]);
     v2.close();
-
-    const v3 = new PacksyncDb('old', { indexedDB, IDBKeyRange });
+    const v3 = new PacksyncDb('two', { indexedDB, IDBKeyRange });
     await v3.open();
-    expect(v3.verno).toBe(3);
-    expect(await v3.entity('items').get(item)).toEqual(row);
-    expect(await v3.shadows.count()).toBe(1);
-    expect((await v3.outbox.toArray()).map((e) => e.change_id)).toEqual(['c1']);
-    expect(await v3.getMeta('cursor')).toBe('v1:5:0');
-    expect(await v3.tombstones.count()).toBe(0);
-    await v3.tombstones.put({ entity: 'items', id: item, trip_id: trip, row: { ...row, deleted_at: '2026-12-01T00:00:00Z' } });
-    expect(await v3.tombstones.where('trip_id').equals(trip).count()).toBe(1);
+    expect((await v3.outbox.where('[parked+seq]').between(...WAITING).toArray()).map((e) => e.change_id)).toEqual(['a', 'c']);
+    expect(await v3.outbox.where('[parked+seq]').between(...PARKED).count()).toBe(1);
     v3.close();
+  });
+
+  it('upgrades 3 → 4: a tombstones store appears, data kept', async () => {
+    const indexedDB = new IDBFactory();
+    const v3 = new PacksyncDb('old', { indexedDB, IDBKeyRange }, 3);
+    await v3.open();
+    const row = { id: item, version: 2, trip_id: trip, name: 'Socks', quantity: 1 };
+    await v3.table('items').put(row);
+    await v3.table('shadows').put({ entity: 'items', id: item, trip_id: trip, row });
+    await v3.table('outbox').add({ change_id: 'c1', entity: 'items', row_id: item, trip_id: trip, op: 'delete', fields: {}, parked: 0 });
+    await v3.table('meta').put({ key: 'cursor', value: 'v1:5:0' });
+    v3.close();
+
+    const v4 = new PacksyncDb('old', { indexedDB, IDBKeyRange });
+    await v4.open();
+    expect(v4.verno).toBe(4);
+    expect(await v4.entity('items').get(item)).toEqual(row);
+    expect(await v4.shadows.count()).toBe(1);
+    expect((await v4.outbox.toArray()).map((e) => e.change_id)).toEqual(['c1']);
+    expect(await v4.getMeta('cursor')).toBe('v1:5:0');
+    expect(await v4.tombstones.count()).toBe(0);
+    await v4.tombstones.put({ entity: 'items', id: item, trip_id: trip, row: { ...row, deleted_at: '2026-12-01T00:00:00Z' } });
+    expect(await v4.tombstones.where('trip_id').equals(trip).count()).toBe(1);
+    v4.close();
   });
 });

@@ -54,13 +54,25 @@ export const SCHEMA_VERSIONS: readonly { version: number; stores: Record<string,
     },
   },
   {
-    // 3: deleted rows are remembered (tombstones.ts); a new store, nothing to rewrite.
+    // 3: `parked` indexed with the sequence: an index whose key most entries
+    // share costs every outbox write a scan in some IndexedDB implementations.
     version: 3,
+    stores: {
+      outbox: '++seq, [entity+row_id], trip_id, [parked+seq]',
+    },
+  },
+  {
+    // 4: deleted rows are remembered (tombstones.ts); a new store, nothing to rewrite.
+    version: 4,
     stores: {
       tombstones: '[entity+id], trip_id',
     },
   },
 ];
+
+/** Key ranges of the outbox's `[parked+seq]` index. */
+export const WAITING = [[0, -Infinity], [0, Infinity]] as const;
+export const PARKED = [[1, -Infinity], [1, Infinity]] as const;
 
 export const CURRENT_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1]!.version;
 

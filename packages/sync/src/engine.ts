@@ -8,7 +8,7 @@ import {
   browserNetwork, consoleLogger, defaultBroadcast, defaultLocks, systemClock, type Broadcast,
 } from './collaborators.ts';
 import { ConflictResolver } from './conflicts.ts';
-import { databaseName, PacksyncDb } from './db.ts';
+import { databaseName, PacksyncDb, PARKED, WAITING } from './db.ts';
 import { asSyncError, invalidInput, notStarted, SyncError } from './errors.ts';
 import { checkHealth, type HealthReport } from './health.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
@@ -180,8 +180,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   }
 
   const readCounts = (database: PacksyncDb) => database.transaction('r', database.outbox, database.conflicts, async () => ({
-    pending: await database.outbox.where('parked').equals(0).count(),
-    parked: await database.outbox.where('parked').equals(1).count(),
+    pending: await database.outbox.where('[parked+seq]').between(...WAITING).count(),
+    parked: await database.outbox.where('[parked+seq]').between(...PARKED).count(),
     conflicts: await database.conflicts.count(),
     oldest: (await database.outbox.orderBy('seq').first())?.queued_at ?? null,
   }));

@@ -1,7 +1,7 @@
 // A health report for the app's diagnostics: queue, network, storage quota,
 // IndexedDB, conflicts, the server → healthy / degraded / unhealthy.
 import type { Clock, Logger } from './collaborators.ts';
-import type { PacksyncDb } from './db.ts';
+import { WAITING, type PacksyncDb } from './db.ts';
 import type { Transport } from './transport.ts';
 import type { SyncStatus } from './types.ts';
 
@@ -30,7 +30,7 @@ export async function checkHealth(deps: { db: PacksyncDb | undefined; status: Sy
     checks.push({ name: 'indexeddb', level: 'unhealthy', detail: 'The local database is not open.' });
   } else {
     checks.push({ name: 'indexeddb', level: 'healthy', detail: `${db.name} v${db.verno}` });
-    const oldest = await db.outbox.where('parked').equals(0).first();
+    const oldest = await db.outbox.where('[parked+seq]').between(...WAITING).first();
     const age = oldest ? now - oldest.queued_at : 0;
     checks.push({
       name: 'queue',

@@ -1,11 +1,11 @@
 // One push: the oldest queued changes as one batch within the protocol's
 // limits, and every result applied in one transaction. Returns what happened;
 // never throws (the scheduler decides about errors and retries).
-import { MAX_BODY_BYTES, MAX_CHANGES_PER_PUSH, type Change, type PushResult } from '@packsync/protocol';
+import { MAX_BODY_BYTES, MAX_CHANGES_PER_PUSH, PUSH_ERROR_CODES, type Change, type PushResult } from '@packsync/protocol';
 import type { EntityName } from '@packsync/model';
 import type { ConflictResolver } from './conflicts.ts';
-import type { PacksyncDb } from './db.ts';
-import { asSyncError, badResponse, type SyncError } from './errors.ts';
+import { WAITING, type PacksyncDb } from './db.ts';
+import { asSyncError, badResponse, SyncError } from './errors.ts';
 import { readRows, writeServerRows, type ServerRowUpdate } from './apply.ts';
 import { setServerRow } from './overlay.ts';
 import type { Transport } from './transport.ts';
@@ -111,7 +111,7 @@ export async function pushOnce(deps: PushDeps): Promise<PushOutcome> {
       });
       await applyResults(db, resolver, entries, response.results, outcome);
     });
-    outcome.remaining = await db.outbox.where('parked').equals(0).count();
+    outcome.remaining = await db.outbox.where('[parked+seq]').between(...WAITING).count();
   } catch (error) {
     outcome.error = asSyncError(error);
   }
@@ -142,9 +142,16 @@ async function applyResults(db: PacksyncDb, resolver: ConflictResolver, entries:
       // The batch holds one change per row, so anything else pending for it was queued behind this one.
       const later = state.pending.filter((e) => e.seq !== entry.seq);
       if (result.status === 'rejected') {
-        await db.outbox.update(entry.seq, {
-          parked: 1, last_error: result.error ?? { code: 'rejected', message: 'The server refused this change.' },
-        });
+        const error = result.error ?? { code: 'rejected', message: 'The server refused this change.' };
+        if (PUSH_ERROR_CODES[error.code as keyof typeof PUSH_ERROR_CODES]?.retryable) {
+          // Refused for now, not for good (the server's per-push bounds,
+          // `retry_later`): nothing was recorded, so the same change is sent
+          // again after a back-off, never parked.
+          await db.outbox.update(entry.seq, { last_error: error });
+          outcome.error ??= new SyncError('storage', error.code, error.message, true);
+          continue;
+        }
+        await db.outbox.update(entry.seq, { parked: 1, last_error: error });
         outcome.parked++;
         continue;
       }

@@ -57,8 +57,12 @@ export class Session {
     }
     const session = result.data.session;
     if (result.error || !session) {
-      const retryable = (result.error as { status?: number } | null)?.status === undefined ||
-        ((result.error as { status?: number }).status ?? 0) >= 500;
+      // Only a refusal by the auth server (4xx) means the session is over;
+      // an unreachable or failing server (supabase-js's AuthRetryableFetchError,
+      // status 0 or 5xx, or none) is a network problem: retry, do not pause.
+      const e = result.error as { name?: string; status?: number } | null;
+      const status = e?.status;
+      const retryable = !e || e.name === 'AuthRetryableFetchError' || status === undefined || status === 0 || status >= 500;
       throw new SyncError(retryable ? 'network' : 'auth', retryable ? 'offline' : 'token_expired',
         'The session expired and could not be refreshed: sign in again.', retryable, undefined, undefined, result.error);
     }

@@ -5,6 +5,7 @@
 // (`seq > last seen seq`, a plain query here, not shipped) that must miss a
 // change, which proves this test can fail.
 import { randomUUID } from 'node:crypto';
+import { rng } from '../../../reliability/faults/rng.ts';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -23,6 +24,12 @@ type Pulled = { changes: Change[]; cursor: string; has_more: boolean };
 const WRITERS = 4;
 const TRANSACTIONS_PER_WRITER = 12;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// The delays only make the writers' transactions overlap in varied orders;
+// they are seeded (and the seed printed) so a failing interleaving's workload
+// can be replayed with PACKSYNC_PULL_SEED.
+const SEED = Number(process.env.PACKSYNC_PULL_SEED ?? Date.now() % 2 ** 31);
+const random = rng(SEED);
+console.log(`pull-no-miss: seed ${SEED} (PACKSYNC_PULL_SEED=${SEED} replays the delays)`);
 
 const userId = randomUUID();
 const tripId = randomUUID();
@@ -128,7 +135,7 @@ describe('pull_changes under concurrent, out-of-order commits', () => {
       while (writing) {
         await shipped.pull();
         await naive.pull();
-        await sleep(Math.random() * 5);
+        await sleep(random.next() * 5);
       }
     })();
     await Promise.all(
@@ -137,9 +144,9 @@ describe('pull_changes under concurrent, out-of-order commits', () => {
         for (let t = 0; t < TRANSACTIONS_PER_WRITER; t++) {
           const ids = await asMember(sql, async (tx) => {
             const first = await insertItem(tx, `writer ${w} tx ${t} #1`);
-            await sleep(Math.random() * 40);
+            await sleep(random.next() * 40);
             const second = await insertItem(tx, `writer ${w} tx ${t} #2`);
-            await sleep(Math.random() * 20);
+            await sleep(random.next() * 20);
             return [first, second];
           });
           ids.forEach((id) => committed.add(id));
