@@ -7,8 +7,6 @@ import { it } from 'vitest';
 
 export const pendingFixes: Record<string, string> = {
   // Landed on main by 03:20 and checked after merging it: #14.3, #14.4, #14.7, #14.8, #14.9, #14.10, transient failures.
-  // Still open: push_changes turns the JSON strings "yes" and "today" into a boolean and a date.
-  'model-forbidden-rows': '#14.2 (JSON strings coerced to boolean/date by push_changes)',
 };
 
 const runPending = process.env.PACKSYNC_PENDING_FIXES === '1';

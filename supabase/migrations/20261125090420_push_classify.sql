@@ -84,8 +84,19 @@ language plpgsql
 stable
 set search_path = ''
 as $$
+declare
+  mistyped jsonb;  -- change ord -> 'field: reason'
 begin
-  if not exists (select 1 from unnest(batch) b
+  -- A value of the wrong JSON type is refused here, before a column's input
+  -- function would turn "yes" into true or "today" into a date: the model
+  -- refuses those, and so must push. One catalog lookup for the batch.
+  select coalesce(jsonb_object_agg(b.ord, m.error), '{}') into mistyped
+  from unnest(batch) with ordinality b
+  join packsync_private.field_errors(e.name,
+         array(select c.fields from unnest(batch) with ordinality c order by c.ordinality)) m
+    on m.ord = b.ordinality
+  where b.op <> 'delete';
+  if mistyped = '{}' and not exists (select 1 from unnest(batch) b
                  where b.op <> 'delete' and ((b.fields - cols) <> '{}'
                    or b.fields ?| array_remove(e.server_columns, 'id') or (b.fields ->> 'id') <> b.id::text)) then
     return batch;
@@ -97,6 +108,8 @@ begin
         error => packsync_private.push_error('forbidden_field', format('%s is set by the server, not by clients', f.forbidden)))
       when f.unknown is not null then packsync_private.decide(b, 'rejected',
         error => packsync_private.push_error('invalid_field', format('%s has no field %s', e.name, f.unknown)))
+      when mistyped ? b.ord::text then packsync_private.decide(b, 'rejected',
+        error => packsync_private.push_error('invalid_field', format('%s.%s', e.name, mistyped ->> b.ord::text)))
       else b end
     from unnest(batch) b
     cross join lateral (

@@ -164,20 +164,23 @@ alter table public.items
 -- The first field of a change whose JSON value has the wrong type for its
 -- column, as 'name: reason', or null when every value has the right type.
 -- Types come from the catalog, so a new column is covered without an edit.
--- Ranges, lengths and shapes are the constraints' job.
-create or replace function packsync_private.field_error(entity text, fields jsonb)
-returns text
+-- Ranges, lengths and shapes are the constraints' job. `field_errors` judges
+-- a whole push batch with one catalog lookup (ord: the position in `changes`);
+-- `field_error` is one change.
+create or replace function packsync_private.field_errors(entity text, changes jsonb[])
+returns table (ord bigint, error text)
 language sql
 stable
 set search_path = ''
 as $$
-  select f.key || ': ' || case a.atttypid
+  select c.ord, (pg_catalog.array_agg(f.key || ': ' || case a.atttypid
       when 'boolean'::pg_catalog.regtype then 'must be true or false'
       when 'integer'::pg_catalog.regtype then 'must be a whole number'
       when 'date'::pg_catalog.regtype then 'must be a real calendar date in YYYY-MM-DD form'
       when 'uuid'::pg_catalog.regtype then 'must be a UUID'
-      else 'must be a string' end
-  from pg_catalog.jsonb_each(fields) f
+      else 'must be a string' end order by a.attnum))[1]
+  from unnest(changes) with ordinality c(fields, ord)
+  cross join lateral pg_catalog.jsonb_each(c.fields) f
   join pg_catalog.pg_attribute a
     on a.attrelid = pg_catalog.to_regclass('public.' || pg_catalog.quote_ident(entity)) and a.attname = f.key
       and a.attnum > 0 and not a.attisdropped
@@ -190,8 +193,16 @@ as $$
         and (f.value #>> '{}') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
       when 'text'::pg_catalog.regtype then pg_catalog.jsonb_typeof(f.value) = 'string'
       else true end)
-  order by a.attnum
-  limit 1
+  group by c.ord
+$$;
+
+create or replace function packsync_private.field_error(entity text, fields jsonb)
+returns text
+language sql
+stable
+set search_path = ''
+as $$
+  select e.error from packsync_private.field_errors(entity, array[fields]) e
 $$;
 
 -- Grants: 20261201190000_grants.sql (check constraints run with the writer's

@@ -67,6 +67,7 @@ grant execute on function
   packsync_private.conflict_of(packsync_private.push_change, text[], jsonb),
   packsync_private.field_exprs(text, text[]),
   packsync_private.field_error(text, jsonb),
+  packsync_private.field_errors(text, jsonb[]),
   packsync_private.push_write_set(text, packsync_private.push_change[], text[]),
   packsync_private.push_write(text, packsync_private.push_change[], text[]),
   packsync_private.push_stage(text, packsync_private.push_change[]),

@@ -65,6 +65,7 @@ select set_eq($$select name, "PUBLIC", anon, authenticated, service_role from ri
     ('packsync_private.deleted_conflict(c packsync_private.push_change, deleted_at jsonb)', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.editor_trip_ids()', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.field_error(entity text, fields jsonb)', '-', '-', 'EXECUTE', '-'),
+    ('packsync_private.field_errors(entity text, changes jsonb[])', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.field_exprs(entity text, cols text[])', '-', '-', 'EXECUTE', '-'),
     ('packsync_private.follow_user_email()', '-', '-', '-', '-'),
     ('packsync_private.guard_last_owner()', '-', '-', '-', '-'),
