@@ -32,6 +32,8 @@ test('the app loads offline from the service worker', async ({ page, context }) 
   await page.getByRole('link', { name: 'Trips' }).click();
   // A deep link opens from the cached shell too.
   await page.getByRole('link', { name: 'Offline trip' }).click();
+  // The click navigates in the page; reload only once it has, or the reload is of the list.
+  await expect(page.getByRole('heading', { level: 1, name: 'Offline trip' })).toBeVisible();
   await page.reload();
   await expect(page.getByRole('heading', { level: 1, name: 'Offline trip' })).toBeVisible();
 });
