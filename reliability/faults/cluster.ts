@@ -1,6 +1,6 @@
-// What a fault run runs on: a stack of its own (so Postgres and the function
-// process can be restarted: the stack's only lifecycle API is start/stop, so
-// a restart stops and starts all of it over the same data folder), the fault
+// What a fault run runs on: a stack of its own (so it can be restarted: all
+// of it over the same data folder, the `sync` function's process alone by a
+// SIGKILL, or Postgres alone), the fault
 // proxy in front of it, users, and devices: an engine over its own
 // fake-indexeddb with a real supabase-js session whose fetch goes through a
 // network switch (offline spells) and the proxy.
@@ -18,14 +18,17 @@ import { defaultConfig, startStack, type RunningStack, type StackConfig } from '
 import { freePort } from '../../packages/stack/src/net.ts';
 import type { Stack, User } from '../support/stack.ts';
 
+export type RestartKind = 'stack' | 'function' | 'database';
+
 export interface ClusterStack {
   config: StackConfig;
   /** The stack as the support helpers take it (direct, not through the proxy). */
   direct: Stack;
   apiUrl: () => string;
   sql: postgres.Sql;
-  restart(): Promise<void>;
-  restarts: number;
+  /** `stack`: everything stops and starts; `function`: the sync worker is SIGKILLed; `database`: Postgres alone restarts. */
+  restart(kind: RestartKind): Promise<void>;
+  restarts: Record<RestartKind, number>;
   stop(): Promise<void>;
 }
 
@@ -46,12 +49,16 @@ export async function startClusterStack(jwtExpirySeconds: number, logFile: strin
     direct: { dbUrl: running.dbUrl, apiUrl: running.apiUrl, anonKey: config.anonKey, serviceRoleKey: config.serviceRoleKey, jwtSecret: config.jwtSecret },
     apiUrl: () => `http://127.0.0.1:${config.apiPort}`,
     sql,
-    restarts: 0,
-    async restart() {
-      await running?.stop();
-      running = null;
-      running = await startStack(config, { ephemeral: true });
-      self.restarts++;
+    restarts: { stack: 0, function: 0, database: 0 },
+    async restart(kind) {
+      if (kind === 'function') await running?.killFunction('sync');
+      else if (kind === 'database') await running?.restartDatabase();
+      else {
+        await running?.stop();
+        running = null;
+        running = await startStack(config, { ephemeral: true });
+      }
+      self.restarts[kind]++;
     },
     async stop() {
       await sql.end({ timeout: 2 }).catch(() => {});

@@ -5,10 +5,12 @@
 import { createTrip, signUp, type User } from '../support/stack.ts';
 import { share } from '../support/world.ts';
 import { check, type Problem } from './checker.ts';
-import { Device, sqlChecksum, startClusterStack } from './cluster.ts';
+import { Device, sqlChecksum, startClusterStack, type RestartKind } from './cluster.ts';
 import { FAULT_KINDS, randomPlan, startFaultProxy, type FaultKind } from './proxy.ts';
 import { rng } from './rng.ts';
 import { newHistory, runOp, type History, type OpKind } from './workload.ts';
+
+const RESTART_ORDER: readonly RestartKind[] = ['stack', 'function', 'database'];
 
 export interface RunOptions {
   seed: number;
@@ -18,7 +20,7 @@ export interface RunOptions {
   trips?: number;
   /** Share of requests the proxy tampers with. */
   faultRate?: number;
-  /** Stack restarts (Postgres, auth and functions) spread over the run. */
+  /** Restarts spread over the run; from 3 on, in turn: the whole stack, the sync function's process (SIGKILL), Postgres alone. */
   restarts?: number;
   /** Access-token lifetime: short, so sessions refresh (and tokens expire) during the run. */
   jwtExpirySeconds?: number;
@@ -31,7 +33,7 @@ export interface Figures {
   ops: number;
   opsByKind: Partial<Record<OpKind | 'restart', number>>;
   acked: number;
-  faults: Record<FaultKind | 'offline_spell' | 'reload' | 'restart' | 'token_refresh', number>;
+  faults: Record<FaultKind | 'offline_spell' | 'reload' | 'restart' | 'kill_function' | 'restart_database' | 'token_refresh', number>;
   requests: number;
   present: number;
   superseded: number;
@@ -92,6 +94,9 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
     const restartEvery = Math.floor(ops / ((options.restarts ?? 0) + 1));
     let done = 0;
     let restarting: Promise<void> | null = null;
+    let restartCount = 0;
+    // Fewer than 3 restarts: whole-stack ones only (the reduced run in `npm test`).
+    const order: readonly RestartKind[] = (options.restarts ?? 0) >= 3 ? RESTART_ORDER : ['stack'];
     let nextRestart = options.restarts ? restartEvery : Infinity;
     const perDevice = Math.ceil(ops / deviceCount);
     await Promise.all(devices.map(async (device) => {
@@ -101,9 +106,10 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
         done++;
         if (done >= nextRestart && !restarting) {
           nextRestart += restartEvery;
-          history.events.push({ seq: history.next(), device: -1, kind: 'restart', ok: true });
-          say(`faults: restarting the stack at op ${done}`);
-          restarting = stack.restart().finally(() => { restarting = null; });
+          const kind = order[restartCount++ % order.length]!;
+          history.events.push({ seq: history.next(), device: -1, kind: 'restart', ok: true, detail: kind });
+          say(`faults: restarting (${kind}) at op ${done}`);
+          restarting = stack.restart(kind).finally(() => { restarting = null; });
         }
         if (done % 1000 === 0) say(`faults: ${done} ops`);
       }
@@ -137,7 +143,9 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
         ...Object.fromEntries(FAULT_KINDS.map((k) => [k, proxy.counts[k]])) as Record<FaultKind, number>,
         offline_spell: devices.reduce((a, d) => a + d.net.spells, 0),
         reload: devices.reduce((a, d) => a + d.reloads, 0),
-        restart: stack.restarts,
+        restart: stack.restarts.stack,
+        kill_function: stack.restarts.function,
+        restart_database: stack.restarts.database,
         token_refresh: refreshes,
       },
       requests: proxy.requests,

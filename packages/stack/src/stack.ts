@@ -4,6 +4,7 @@ import postgres from 'postgres';
 import { createAuthHandler } from './auth/handler.ts';
 import { apiUrl, repoRoot, type StackConfig } from './config.ts';
 import { startDatabase } from './db/index.ts';
+import { startPostgres } from './db/postgres.ts';
 import { functionsWithoutJwtCheck } from './functions/config.ts';
 import { hostedFunctionEnv } from './functions/hosted-env.ts';
 import { FunctionWorkers } from './functions/workers.ts';
@@ -15,6 +16,10 @@ export interface RunningStack {
   apiUrl: string;
   functions: string[];
   stop(): Promise<void>;
+  /** Fault injection: SIGKILL one function's worker; the gateway starts it again on the next request. */
+  killFunction(name: string): Promise<void>;
+  /** Fault injection: stop Postgres alone and start it again on the same data; its clients reconnect. */
+  restartDatabase(): Promise<void>;
 }
 
 export interface StackOptions {
@@ -40,7 +45,8 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
     stops.length = 0;
   };
   try {
-    const db = await startDatabase({ dataDir: config.dataDir, port: config.dbPort, log: config.log, ephemeral: options.ephemeral ?? false });
+    const dbOptions = { dataDir: config.dataDir, port: config.dbPort, log: config.log, ephemeral: options.ephemeral ?? false };
+    let db = await startDatabase(dbOptions);
     stops.push(() => db.stop());
 
     const sql = postgres(db.url, { max: 4, onnotice: () => {} });
@@ -85,7 +91,14 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
     stops.push(() => gateway.stop());
     await functions.startAll();
 
-    return { dbUrl: db.url, apiUrl: url, functions: functions.names(), stop };
+    return {
+      dbUrl: db.url, apiUrl: url, functions: functions.names(), stop,
+      killFunction: (name) => functions.kill(name),
+      async restartDatabase() {
+        await db.stop();
+        db = await startPostgres(dbOptions); // already bootstrapped and migrated
+      },
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -68,6 +68,13 @@ export class FunctionWorkers {
     return new Promise((resolve) => child.once('exit', () => resolve()));
   }
 
+  /** SIGKILLs the running worker for `name`, as a crash would; resolves once it has exited. */
+  async kill(name: string): Promise<void> {
+    const exited = this.whenExited(name);
+    this.workers.get(name)?.process?.kill('SIGKILL');
+    await exited;
+  }
+
   async startAll(): Promise<void> {
     await Promise.all(this.names().map((name) => this.portFor(name)));
   }
