@@ -62,17 +62,24 @@ const alive = (pid: number) => {
 };
 
 /**
- * Waits for every one of `pids` to end, checking each time one of them could
- * have (every 20 ms), and returns those still alive after `withinMs`.
+ * Resolves when process `pid` has ended. It is not our child, so Node gets no
+ * exit event for it; `tail --pid` exits when the process does, and its exit
+ * is the event.
  */
+function ended(pid: number): { done: Promise<void>; cancel: () => void } {
+  const watcher = spawn('tail', [`--pid=${pid}`, '-s', '0.05', '-f', '/dev/null'], { stdio: 'ignore' });
+  return { done: new Promise((resolve) => watcher.once('exit', () => resolve())), cancel: () => watcher.kill() };
+}
+
+/** Waits until every one of `pids` has ended, at most `withinMs`, and returns those still alive. */
 async function survivors(pids: number[], withinMs: number): Promise<number[]> {
-  const deadline = Date.now() + withinMs;
-  let left = pids.filter(alive);
-  while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
-    left = left.filter(alive);
-  }
-  return left;
+  const watchers = pids.filter(alive).map(ended);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const budget = new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs)));
+  await Promise.race([Promise.all(watchers.map((w) => w.done)), budget]);
+  clearTimeout(timer);
+  for (const w of watchers) w.cancel();
+  return pids.filter(alive);
 }
 
 describe('npm run stack', () => {
