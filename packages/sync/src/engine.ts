@@ -145,9 +145,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       backoff: new Backoff({ ...DEFAULT_BACKOFF, random: options.random ?? Math.random }),
       push: async () => {
         const started = clock.now();
-        const outcome = await pushOnce({ db: database, transport, resolver: r, clientId, ...(options.pushLimits ? { limits: options.pushLimits } : {}) });
+        const outcome = await pushOnce({ db: database, transport, resolver: r, clientId, now: () => clock.now(), ...(options.pushLimits ? { limits: options.pushLimits } : {}) });
         for (const o of outcome.byEntity) metrics.count('operations', { entity: o.entity, op: o.op, status: o.status });
-        if (outcome.byEntity.length) metrics.timing('push_ms', clock.now() - started);
+        if (outcome.byEntity.length) {
+          metrics.timing('push_ms', clock.now() - started);
+          for (const [phase, ms] of Object.entries(outcome.ms)) metrics.timing(`push_${phase}_ms`, ms);
+          metrics.count('push_requests', undefined, outcome.requests);
+        }
         return outcome;
       },
       pull: async () => {

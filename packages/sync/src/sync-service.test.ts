@@ -6,14 +6,14 @@ import { silentLogger, type NetworkMonitor } from './collaborators.ts';
 import { offline, SyncError } from './errors.ts';
 import { Metrics } from './metrics.ts';
 import type { PullOutcome } from './pull.ts';
-import type { PushOutcome } from './push.ts';
+import { emptyPushOutcome, type PushOutcome } from './push.ts';
 import type { Session } from './session.ts';
 import { StatusStore } from './status.ts';
 import { SyncService } from './sync-service.ts';
 import { FakeClock, seededRandom } from './testing/fake-clock.ts';
 
 const pushed = (n = 0, error: SyncError | null = null): PushOutcome =>
-  ({ pushed: n, conflicts: 0, parked: 0, remaining: 0, error, statuses: {}, byEntity: [] });
+  ({ ...emptyPushOutcome(), pushed: n, error });
 const pulled = (error: SyncError | null = null): PullOutcome =>
   ({ pulled: 0, pages: 1, revoked: [], suspect: [], touched: new Set(), fullResync: false, error });
 
@@ -56,6 +56,20 @@ function setup(options: { pushes?: PushOutcome[]; pulls?: PullOutcome[]; refresh
 const settle = async () => { for (let i = 0; i < 50; i++) await Promise.resolve(); };
 
 describe('SyncService', () => {
+  it('offline, an edit schedules no cycle (it could only fail); coming online runs one', async () => {
+    const s = setup();
+    s.setOnline(false);
+    s.service.schedule(0);
+    expect(s.clock.pending()).toEqual([]);
+    expect(s.status.get()).toMatchObject({ state: 'offline', online: false });
+    s.setOnline(true);
+    expect(s.clock.pending()).toEqual([0]);
+    s.clock.advance(0);
+    await settle();
+    expect(s.cycles).toBe(1);
+    expect(s.status.get().state).toBe('idle');
+  });
+
   it('a retryable failure schedules a retry with jittered backoff; success resets it', async () => {
     const storage = new SyncError('storage', 'database_unavailable', 'busy', true, 503);
     const s = setup({ pushes: [pushed(0, storage), pushed(0, storage)] });

@@ -77,6 +77,11 @@ export class SyncService {
   /** Runs soon (coalescing triggers: edits, pokes, coming online). */
   schedule(delayMs: number): void {
     if (this.stopped || this.pausedForAuth || !this.deps.auto) return;
+    // Offline by the platform's word a cycle could only fail: coming online schedules one.
+    if (!this.deps.network.online()) {
+      this.deps.status.set({ state: 'offline', online: false });
+      return;
+    }
     this.clearTimer();
     this.timer = this.deps.clock.setTimeout(() => {
       this.timer = null;

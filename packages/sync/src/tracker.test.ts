@@ -75,6 +75,19 @@ describe('ChangeTracker', () => {
     ]);
   });
 
+  it('a create under the id of a row whose delete is still queued takes the delete\'s place', async () => {
+    const trip = await tracker.create('trips', { name: 'Trip' });
+    const item = await tracker.create('items', { trip_id: trip, name: 'Socks' });
+    await db.outbox.toCollection().modify({ attempts: 1 }); // both sent
+    await db.outbox.clear(); // ...and applied: the server has them
+    await db.shadows.put({ entity: 'items', id: item, trip_id: trip, row: { id: item, version: 4, trip_id: trip, name: 'Socks' } });
+    await tracker.delete('items', item);
+    await tracker.create('items', { id: item, trip_id: trip, name: 'Socks again' });
+    const entries = await db.outbox.toArray();
+    expect(entries.map((e) => [e.op, e.base_version, e.fields.name])).toEqual([['upsert', 4, 'Socks again']]);
+    expect((await db.shadows.get(['items', item]))?.row).toMatchObject({ version: 4 });
+  });
+
   it('never reorders across rows, and a batch stops before a second change of one row', async () => {
     const trip = await tracker.create('trips', { name: 'Trip' });
     const a = await tracker.create('items', { trip_id: trip, name: 'A' });

@@ -84,7 +84,7 @@ export class ChangeTracker {
     const now = new Date(clock.now()).toISOString();
     const row: Row = { id, version: 0, created_at: now, updated_at: now, deleted_at: null, created_by: userId, ...fields };
     const tripId = tripIdOf(entity, row);
-
+    let delta = 1;
     await db.transaction('rw', db.syncTables, async () => {
       if (await db.entity(entity).get(id)) throw invalidInput(`${entity} ${id} already exists on this device`);
       if (entity !== 'trips' && !(await db.entity('trips').get(tripId))) {
@@ -92,8 +92,19 @@ export class ChangeTracker {
       }
       await db.entity(entity).put(row);
       await dropTombstones(db, entity, [id]);
-      await db.shadows.put({ entity, id, trip_id: tripId, row: null });
-      await db.outbox.add(this.newEntry(entity, 'upsert', id, tripId, fields, null) as OutboxEntry);
+      // A given id may be one this device deleted with the delete still
+      // queued: the create takes the delete's place (a row has a second
+      // queued change only behind one a push has seen — push relies on it).
+      const earlier = givenId === undefined ? [] : await pendingOf(db, entity, id);
+      const shadow = earlier.length ? await db.shadows.get([entity, id]) : undefined;
+      const last = earlier[earlier.length - 1];
+      if (!shadow) await db.shadows.put({ entity, id, trip_id: tripId, row: null });
+      if (last && last.attempts === 0 && last.parked === 0) {
+        await db.outbox.update(last.seq, { op: 'upsert', fields });
+        delta = 0;
+      } else {
+        await db.outbox.add(this.newEntry(entity, 'upsert', id, tripId, fields, shadow?.row?.version ?? null) as OutboxEntry);
+      }
       if (entity === 'trips') {
         // The server makes the creator the owner in the same transaction; show
         // it at once. The placeholder goes when the real membership is pulled.
@@ -104,7 +115,7 @@ export class ChangeTracker {
         });
       }
     });
-    this.deps.onQueued(1);
+    this.deps.onQueued(delta);
     return id;
   }
 
