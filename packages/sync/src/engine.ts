@@ -120,7 +120,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       onInvalidLocalRow: (entity, tripId) => {
         metrics.count('invalid_local_rows', { entity });
         verifier?.refetch(tripId);
-        service?.schedule(0);
+        service?.requestPull();
       },
       onQueued: (delta) => {
         if (delta !== 0) status.set({ pending: Math.max(0, status.get().pending + delta) });
@@ -171,6 +171,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       },
       verify: (pulled) => verifier!.afterCatchUp(pulled),
       auto: options.autoSync !== false,
+      streamLive: () => stream?.live ?? false,
       refreshCounts: async () => showCounts(await readCounts(database)),
       sendable: async () => (await nextBatch(database, { ...DEFAULT_PUSH_LIMITS, maxChanges: 1 })).entries.length,
       onSynced: async (at) => {
@@ -233,12 +234,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       service.start();
       channel?.post({ type: 'leader' } satisfies Message);
       if (options.stream !== false) {
-        stream = new EventStream({ transport, clock, logger, random: options.random ?? Math.random, onPoke: () => service?.schedule(0), onReady: () => service?.schedule(0) });
+        stream = new EventStream({ transport, clock, logger, random: options.random ?? Math.random, onPoke: () => service?.requestPull(), onReady: () => service?.requestPull() });
         stream.start();
       }
       granted();
       leaderWaiters.splice(0).forEach((w) => w());
-      service.schedule(0);
+      service.requestPull();
       await new Promise<void>((resolve) => {
         releaseLock = resolve;
         stopLeading!.signal.addEventListener('abort', () => resolve(), { once: true });
