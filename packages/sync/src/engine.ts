@@ -2,14 +2,15 @@
 // push/pull loop, conflicts, the stream and the tab coordination into the
 // public surface in DESIGN.md ("Client engine") and interfaces.md.
 import { Dexie, liveQuery } from 'dexie';
-import { entityFieldColumns, isEntityName, type EntityName } from '@packsync/model';
+import { isEntityName, type EntityName } from '@packsync/model';
 import { Backoff, DEFAULT_BACKOFF } from './backoff.ts';
 import {
   browserNetwork, consoleLogger, defaultBroadcast, defaultLocks, systemClock, type Broadcast,
 } from './collaborators.ts';
 import { ConflictResolver } from './conflicts.ts';
-import { databaseName, PacksyncDb, PARKED, WAITING } from './db.ts';
-import { asSyncError, invalidInput, notStarted, SyncError } from './errors.ts';
+import { QueueCounts, type Counts } from './counts.ts';
+import { databaseName, PacksyncDb } from './db.ts';
+import { invalidInput, notStarted, SyncError } from './errors.ts';
 import { checkHealth, type HealthReport } from './health.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
 import type { SyncEngineOptions } from './options.ts';
@@ -17,6 +18,7 @@ import { OutboxApi } from './outbox-api.ts';
 import { pullUntilCaughtUp } from './pull.ts';
 import { nextBatch, pushOnce, DEFAULT_PUSH_LIMITS } from './push.ts';
 import { Remote } from './remote.ts';
+import { resolveConflict } from './resolve.ts';
 import { Session } from './session.ts';
 import { StatusStore } from './status.ts';
 import { EventStream } from './stream.ts';
@@ -26,8 +28,6 @@ import { ChangeTracker } from './tracker.ts';
 import type { Conflict, OutboxEntry, Resolution, Row, SyncStatus, SyncSummary } from './types.ts';
 import { Transport } from './transport.ts';
 import { Verifier } from './verify.ts';
-
-const COUNT_DEBOUNCE_MS = 50;
 
 export interface SyncEngine {
   start(): Promise<void>;
@@ -184,43 +184,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     });
   }
 
-  const readCounts = (database: PacksyncDb) => database.transaction('r', database.outbox, database.conflicts, async () => ({
-    pending: await database.outbox.where('[parked+seq]').between(...WAITING).count(),
-    parked: await database.outbox.where('[parked+seq]').between(...PARKED).count(),
-    conflicts: await database.conflicts.count(),
-    oldest: (await database.outbox.orderBy('seq').first())?.queued_at ?? null,
-  }));
-
-  function showCounts(counts: Awaited<ReturnType<typeof readCounts>>): void {
-    status.set({ pending: counts.pending, parked: counts.parked, conflicts: counts.conflicts });
-    metrics.gauge('queue_depth', counts.pending + counts.parked);
-    metrics.gauge('queue_oldest_ms', counts.oldest === null ? 0 : clock.now() - counts.oldest);
-  }
-
-  /**
-   * Keeps pending/parked/conflict counts current whichever tab or loop wrote:
-   * on Dexie's storage-mutated event (also raised for other tabs' writes),
-   * debounced, since a count per write would make a burst of edits quadratic.
-   */
-  function watchCounts(database: PacksyncDb): void {
-    let timer: unknown = null;
-    const refresh = () => {
-      timer = null;
-      if (!database.isOpen()) return;
-      readCounts(database).then(showCounts, (error: unknown) => logger.warn('status_query_failed', { error: String(error) }));
-    };
-    const onMutated = (parts: Record<string, unknown>) => {
-      if (timer !== null) return;
-      if (!Object.keys(parts).some((k) => k.startsWith(`idb://${database.name}/outbox`) || k.startsWith(`idb://${database.name}/conflicts`))) return;
-      timer = clock.setTimeout(refresh, COUNT_DEBOUNCE_MS);
-    };
-    Dexie.on('storagemutated', onMutated);
-    refresh();
-    cleanups.push(() => {
-      Dexie.on('storagemutated').unsubscribe(onMutated);
-      if (timer !== null) clock.clearTimeout(timer);
-    });
-  }
+  const counts = new QueueCounts({ clock, logger, status, metrics });
+  const readCounts = (database: PacksyncDb) => counts.read(database);
+  const showCounts = (c: Counts) => counts.show(c);
+  const watchCounts = (database: PacksyncDb) => cleanups.push(counts.watch(database));
 
   /** Asks for the sync lock; resolves when this tab holds it (it may never: another tab syncs). */
   function lead(database: PacksyncDb, clientId: string): Promise<void> {
@@ -421,32 +388,6 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   }
 }
 
-function pickFields(entity: EntityName, source: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(entityFieldColumns[entity].filter((c) => c in source).map((c) => [c, source[c]]));
-}
-
 function checkEntity(entity: unknown): asserts entity is EntityName {
   if (!isEntityName(entity)) throw invalidInput(`Unknown entity ${JSON.stringify(entity)}: use trips, trip_members, people, items or rule_overrides.`);
-}
-
-async function resolveConflict(db: PacksyncDb, tracker: ChangeTracker, conflict: Conflict, resolution: Resolution): Promise<void> {
-  const row = await db.entity(conflict.entity).get(conflict.row_id);
-  const deletedMine = conflict.mine.deleted_at === 'deleted';
-  try {
-    if (resolution === 'theirs') {
-      // The server's values are what the device shows already.
-    } else if (resolution === 'mine' && deletedMine) {
-      if (row) await tracker.delete(conflict.entity, conflict.row_id);
-    } else if (resolution === 'mine' && !row) {
-      // Their delete won; keeping mine means creating it again.
-      const fields = pickFields(conflict.entity, { ...(conflict.theirs ?? {}), ...conflict.mine });
-      await tracker.create(conflict.entity, fields);
-    } else {
-      const fields = resolution === 'mine' ? conflict.mine : resolution;
-      if (row) await tracker.update(conflict.entity, conflict.row_id, fields);
-    }
-  } catch (error) {
-    throw asSyncError(error);
-  }
-  await db.conflicts.delete(conflict.id);
 }
