@@ -26,6 +26,8 @@ export interface Batch {
   newestSeq: number;
   /** Some entry had been handed to a push before (a retry), so other entries of its row may predate the batch. */
   retried: boolean;
+  /** Runs of the batch's seqs with no other entry between them when taken (new entries only come above `newestSeq`). */
+  runs: [number, number][];
 }
 
 const NOTHING_IN_FLIGHT: InFlight = { seqs: new Set(), rows: new Set() };
@@ -54,7 +56,8 @@ function byteLength(text: string): number {
  * one per entry).
  */
 export async function nextBatch(db: PacksyncDb, limits: PushLimits, inFlight: InFlight = NOTHING_IN_FLIGHT): Promise<Batch> {
-  const batch: Batch = { entries: [], changes: [], json: [], newestSeq: 0, retried: false };
+  const batch: Batch = { entries: [], changes: [], json: [], newestSeq: 0, retried: false, runs: [] };
+  let run: [number, number] | null = null;
   const rows = new Set<string>();
   const blocked = new Set<string>();
   // Envelope `{"client_id":"<36>","changes":[]}` and a comma per change.
@@ -65,13 +68,16 @@ export async function nextBatch(db: PacksyncDb, limits: PushLimits, inFlight: In
     const entries = await db.outbox.where('seq').above(after).limit(page).toArray();
     for (const entry of entries) {
       after = entry.seq;
-      if (inFlight.seqs.has(entry.seq)) continue;
-      const key = rowKey(entry);
-      if (entry.parked) {
-        blocked.add(key);
+      if (inFlight.seqs.has(entry.seq)) {
+        run = null;
         continue;
       }
-      if (blocked.has(key)) continue;
+      const key = rowKey(entry);
+      if (entry.parked || blocked.has(key)) {
+        blocked.add(key);
+        run = null;
+        continue;
+      }
       const change = toChange(entry);
       const json = JSON.stringify(change);
       const size = byteLength(json) + 1;
@@ -85,6 +91,8 @@ export async function nextBatch(db: PacksyncDb, limits: PushLimits, inFlight: In
       batch.entries.push(entry);
       batch.changes.push(change);
       batch.json.push(json);
+      if (run) run[1] = entry.seq;
+      else batch.runs.push((run = [entry.seq, entry.seq]));
     }
     if (entries.length < page) break;
   }

@@ -125,6 +125,20 @@ describe('pushOnce, pipelined', () => {
     expect((await db.entity('items').bulkGet(items)).map((r) => r?.version)).toEqual([1, 1, 1, 1, 1]);
   });
 
+  it('drops what was applied and nothing between: a parked change in the middle of a batch stays', async () => {
+    const trip = await tracker.create('trips', { name: 'Trip' });
+    const parked = await tracker.create('items', { trip_id: trip, name: 'parked' });
+    const after = await tracker.create('items', { trip_id: trip, name: 'after' });
+    const middle = (await db.outbox.where('[entity+row_id]').equals(['items', parked]).first())!;
+    await db.outbox.update(middle.seq, { parked: 1, attempts: 1 });
+    const server = holdingServer();
+    const done = pushOnce({ db, transport: server.transport, resolver, clientId: randomUUID() });
+    await server.answer();
+    expect(await done).toMatchObject({ pushed: 2, error: null });
+    expect(server.sent.map((b) => b.map((c) => c.id))).toEqual([[trip, after]]);
+    expect((await db.outbox.toArray()).map((e) => e.row_id)).toEqual([parked]);
+  });
+
   it('a resent change with an edit queued behind it before the push: the edit is rebased and stays in view', async () => {
     const trip = await tracker.create('trips', { name: 'Trip' });
     await db.outbox.toCollection().modify({ attempts: 1 }); // sent once, the answer lost

@@ -149,8 +149,21 @@ async function applyBatch(db: PacksyncDb, resolver: ConflictResolver, batch: Bat
     // Other entries of the batch's rows were queued after it was taken (a
     // retry aside: then anything may be older, and the rows are read whole).
     const since = batch.retried ? null : await db.outbox.where('seq').above(batch.newestSeq).toArray();
-    await applyResults(db, resolver, entries, results, outcome, since);
+    const done = await applyResults(db, resolver, entries, results, outcome, since);
+    await dropDone(db, batch, done);
   });
+}
+
+/** Deletes the entries done: a run wholly done as one range (one request, not one per entry). */
+async function dropDone(db: PacksyncDb, batch: Batch, done: Set<number>): Promise<void> {
+  const single: number[] = [];
+  const ranges: Promise<unknown>[] = [];
+  for (const [lo, hi] of batch.runs) {
+    const seqs = batch.entries.filter((e) => e.seq >= lo && e.seq <= hi).map((e) => e.seq);
+    if (seqs.every((seq) => done.has(seq))) ranges.push(db.outbox.where(':id').between(lo, hi, true, true).delete());
+    else single.push(...seqs.filter((seq) => done.has(seq)));
+  }
+  await Promise.all([...ranges, single.length ? db.outbox.bulkDelete(single) : undefined]);
 }
 
 /**
@@ -177,7 +190,8 @@ async function readBatchRows(db: PacksyncDb, entity: EntityName, entries: Outbox
  * later edits or a conflict take the row-by-row path.
  */
 async function applyResults(db: PacksyncDb, resolver: ConflictResolver, entries: OutboxEntry[], results: PushResult[],
-  outcome: PushOutcome, since: OutboxEntry[] | null): Promise<void> {
+  outcome: PushOutcome, since: OutboxEntry[] | null): Promise<Set<number>> {
+  const done = new Set<number>();
   const byEntity = new Map<EntityName, number[]>();
   entries.forEach((e, i) => {
     let list = byEntity.get(e.entity);
@@ -187,7 +201,6 @@ async function applyResults(db: PacksyncDb, resolver: ConflictResolver, entries:
   for (const [entity, indexes] of byEntity) {
     const states = await readBatchRows(db, entity, indexes.map((i) => entries[i]!), since);
     const bulk: ServerRowUpdate[] = [];
-    const done: number[] = [];
     for (const i of indexes) {
       const entry = entries[i]!;
       const result = results[i]!;
@@ -212,7 +225,7 @@ async function applyResults(db: PacksyncDb, resolver: ConflictResolver, entries:
       const server = serverRowAfter(entry, result, before);
       if (result.status !== 'conflict' && later.length === 0) {
         outcome.pushed++;
-        done.push(entry.seq);
+        done.add(entry.seq);
         bulk.push({ id: entry.row_id, tripId: entry.trip_id, server });
         state.pending = [];
         continue;
@@ -231,9 +244,9 @@ async function applyResults(db: PacksyncDb, resolver: ConflictResolver, entries:
       }
       await setServerRow(db, entity, entry.row_id, entry.trip_id, server);
     }
-    if (done.length) await db.outbox.bulkDelete(done);
     await writeServerRows(db, entity, bulk, states);
   }
+  return done;
 }
 
 /** The server's row after a result: `applied` may carry only the server-managed columns (the fields are ours). */
