@@ -173,7 +173,13 @@ async function dropDone(db: PacksyncDb, batch: Batch, done: Set<number>): Promis
 async function readBatchRows(db: PacksyncDb, entity: EntityName, entries: OutboxEntry[], since: OutboxEntry[] | null): Promise<Map<string, RowState>> {
   const ids = entries.map((e) => e.row_id);
   if (since === null) return readRows(db, entity, ids);
-  const shadows = await db.shadows.bulkGet(ids.map((id) => [entity, id] as [string, string]));
+  // A change based on no version is a create the server had not seen when it
+  // was taken (a retry aside): its shadow holds no server row, so it is not read.
+  const isCreate = (e: OutboxEntry) => e.op === 'upsert' && e.base_version === null;
+  const read = entries.filter((e) => !isCreate(e));
+  const stored = read.length ? await db.shadows.bulkGet(read.map((e) => [entity, e.row_id] as [string, string])) : [];
+  const storedOf = new Map(read.map((e, i) => [e.row_id, stored[i]]));
+  const shadows = entries.map((e) => (isCreate(e) ? { entity, id: e.row_id, trip_id: e.trip_id, row: null } : storedOf.get(e.row_id)));
   // Every row with a pending edit has a shadow; the view is read only where one is missing, or for a delete.
   const viewIds = ids.filter((_, i) => !shadows[i] || entries[i]!.op === 'delete');
   const views = viewIds.length ? await db.entity(entity).bulkGet(viewIds) : [];
