@@ -135,8 +135,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   function buildService(database: PacksyncDb, clientId: string): SyncService {
     const r = resolver();
     verifier = new Verifier({
-      db: database, transport, logger, metrics,
+      db: database, transport, logger, metrics, clock,
       userId: userId!,
+      ...(options.verifyEveryMs !== undefined ? { everyMs: options.verifyEveryMs } : {}),
       checksum: options.checksum === undefined ? remote.defaultChecksum() : options.checksum,
       token: () => session.token(),
     });

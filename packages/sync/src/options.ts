@@ -37,6 +37,12 @@ export interface SyncEngineOptions {
    */
   checksum?: ((tripIds: string[], token: string) => Promise<Record<string, string> | null>) | null;
   /**
+   * A trip's checksum is compared after a snapshot brought it, and otherwise
+   * at most once per this many ms (5 minutes by default; 0: after every
+   * catch-up that changed the trip).
+   */
+  verifyEveryMs?: number;
+  /**
    * Sync by itself (default true): after edits, on coming online, on pokes,
    * and retries after failures. Off, only syncNow syncs (tests that need to
    * know which call did what).

@@ -23,6 +23,8 @@ export interface PullOutcome {
   /** Trips that changed (for checksums). */
   touched: Set<string>;
   fullResync: boolean;
+  /** Some pages were a snapshot (a first sync, a reset cursor, a trip fetched again): verify what they brought. */
+  snapshot: boolean;
   error: SyncError | null;
 }
 
@@ -50,7 +52,7 @@ export function tripSnapshotCursor(cursor: string | null, tripId: string): strin
 /** `from.trip`: the pull starts with that trip's snapshot; its rows the snapshot lacks are gone from the server. */
 export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string | null; trip?: string }): Promise<PullOutcome> {
   const { db, transport } = deps;
-  const outcome: PullOutcome = { pulled: 0, pages: 0, revoked: [], suspect: [], touched: new Set(), fullResync: false, error: null };
+  const outcome: PullOutcome = { pulled: 0, pages: 0, revoked: [], suspect: [], touched: new Set(), fullResync: false, snapshot: false, error: null };
   try {
     let cursor = from ? from.cursor : ((await db.getMeta<string>('cursor')) ?? null);
     let resyncing = cursor === null || from?.trip !== undefined;
@@ -93,6 +95,7 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
         throw e;
       }
       next = page.has_more ? request(page.cursor) : null;
+      if (resyncing) outcome.snapshot = true;
       await db.transaction('rw', db.syncTables, async () => {
         if (resyncing) for (const c of page.changes) if (c.op !== 'revoke') seen.add(`${c.entity}:${c.id}`);
         if (forgetTombstones) await dropTripTombstones(db, scope);
