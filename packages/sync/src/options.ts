@@ -29,6 +29,11 @@ export interface SyncEngineOptions {
   stream?: boolean;
   /** Push batch limits; the protocol's by default (tests make them small). */
   pushLimits?: PushLimits;
+  /**
+   * Pull back the rows this device pushed (default false: the server leaves
+   * them out, since their push results already set them here).
+   */
+  pullOwnChanges?: boolean;
   /** Rows per pull page (≤ the protocol's limit). */
   pullPageSize?: number;
   /**

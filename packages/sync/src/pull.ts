@@ -35,6 +35,13 @@ export interface PullDeps {
   pageSize?: number;
   /** Dates the tombstone of a row pulled as deleted without its row. */
   clock?: Clock;
+  /**
+   * This device's client id, sent so the server leaves out the rows this
+   * client pushed: their push results already set them here. Only for the
+   * regular catch-up that follows a push loop which got every result it
+   * sent for (SyncService); refetches leave it out.
+   */
+  clientId?: string;
   /** Called after each applied page (metrics, initial-sync progress). */
   onPage?(rows: number): void;
 }
@@ -68,7 +75,7 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
     // then), so the server works on it while page n is written. A request
     // left behind by a failure is dropped (a pull only reads).
     const request = (at: string | null) => {
-      const response = transport.pull(at, deps.pageSize ?? MAX_PULL_LIMIT);
+      const response = transport.pull(at, deps.pageSize ?? MAX_PULL_LIMIT, deps.clientId);
       response.catch(() => undefined);
       return response;
     };
