@@ -131,7 +131,7 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
  * `trusted`: a resync's snapshot, the server's word even where the device
  * holds a higher version.
  */
-async function applyPage(db: PacksyncDb, userId: string, changes: PulledChange[], outcome: PullOutcome, trusted: boolean,
+export async function applyPage(db: PacksyncDb, userId: string, changes: PulledChange[], outcome: PullOutcome, trusted: boolean,
   now: string): Promise<void> {
   let run: PulledChange[] = [];
   for (const change of changes) {
