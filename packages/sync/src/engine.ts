@@ -361,7 +361,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           // It was sent: the server may have applied it with the answer lost,
           // and pulls leave out this client's own rows. Fetch the trip again.
           verifier?.refetch(entry.trip_id);
-          service?.schedule(0);
+          service?.requestPull();
         }
       },
       async retry(seq) {
