@@ -1,5 +1,9 @@
 // The next push batch: the oldest sendable outbox entries, FIFO, within the
 // protocol's limits, and marked "handed to a push" in the same transaction.
+// The mark is one number, `handed_through` in meta: every entry at or below
+// it may have reached the server (entries a take skipped count too, which
+// only costs them compaction). One write per batch instead of one per entry;
+// an entry's own `attempts` is raised where a batch does not settle.
 import { MAX_BODY_BYTES, MAX_CHANGES_PER_PUSH, type Change } from '@packsync/protocol';
 import type { PacksyncDb } from './db.ts';
 import type { OutboxEntry } from './types.ts';
@@ -33,6 +37,16 @@ export interface Batch {
 const NOTHING_IN_FLIGHT: InFlight = { seqs: new Set(), rows: new Set() };
 const encoder = new TextEncoder();
 
+/** May the server have this entry (so it must be sent as it is, never merged into)? */
+export function wasHanded(entry: Pick<OutboxEntry, 'seq' | 'attempts'>, handedThrough: number): boolean {
+  return entry.attempts > 0 || entry.seq <= handedThrough;
+}
+
+/** The handed-through mark; read it inside the transaction that decides. */
+export async function handedThrough(db: PacksyncDb): Promise<number> {
+  return (await db.getMeta<number>('handed_through')) ?? 0;
+}
+
 export const rowKey = (entry: Pick<OutboxEntry, 'entity' | 'row_id'>) => `${entry.entity}:${entry.row_id}`;
 
 function toChange(entry: OutboxEntry): Change {
@@ -55,7 +69,7 @@ function byteLength(text: string): number {
  * wait with it. Reads the outbox in pages by key (one request per page, not
  * one per entry).
  */
-export async function nextBatch(db: PacksyncDb, limits: PushLimits, inFlight: InFlight = NOTHING_IN_FLIGHT): Promise<Batch> {
+export async function nextBatch(db: PacksyncDb, limits: PushLimits, inFlight: InFlight = NOTHING_IN_FLIGHT, through = 0): Promise<Batch> {
   const batch: Batch = { entries: [], changes: [], json: [], newestSeq: 0, retried: false, runs: [] };
   let run: [number, number] | null = null;
   const rows = new Set<string>();
@@ -87,7 +101,7 @@ export async function nextBatch(db: PacksyncDb, limits: PushLimits, inFlight: In
       }
       bytes += size;
       rows.add(key);
-      if (entry.attempts > 0) batch.retried = true;
+      if (wasHanded(entry, through)) batch.retried = true;
       batch.entries.push(entry);
       batch.changes.push(change);
       batch.json.push(json);
@@ -106,13 +120,25 @@ export async function nextBatch(db: PacksyncDb, limits: PushLimits, inFlight: In
  * between would be marked sent without having been sent.
  */
 export function takeBatch(db: PacksyncDb, limits: PushLimits, inFlight?: InFlight): Promise<Batch> {
-  return db.transaction('rw', db.outbox, async () => {
-    const batch = await nextBatch(db, limits, inFlight);
+  return db.transaction('rw', db.outbox, db.meta, async () => {
+    const through = await handedThrough(db);
+    const batch = await nextBatch(db, limits, inFlight, through);
     if (batch.entries.length === 0) return batch;
-    batch.entries = batch.entries.map((e) => ({ ...e, attempts: e.attempts + 1 }));
-    await db.outbox.bulkPut(batch.entries);
-    batch.newestSeq = ((await db.outbox.orderBy(':id').lastKey()) as number | undefined) ?? 0;
+    const last = batch.entries[batch.entries.length - 1]!.seq;
+    const [newest] = await Promise.all([
+      db.outbox.orderBy(':id').lastKey() as Promise<number | undefined>,
+      last > through ? db.setMeta('handed_through', last) : undefined,
+    ]);
+    batch.newestSeq = newest ?? 0;
     return batch;
+  });
+}
+
+/** A batch that did not settle (no answer, or one not applied): its entries count the attempt. */
+export async function countAttempt(db: PacksyncDb, batch: Batch): Promise<void> {
+  await db.transaction('rw', db.outbox, async () => {
+    const current = await db.outbox.bulkGet(batch.entries.map((e) => e.seq));
+    await db.outbox.bulkPut(current.filter((e): e is OutboxEntry => !!e).map((e) => ({ ...e, attempts: e.attempts + 1 })));
   });
 }
 

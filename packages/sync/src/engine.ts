@@ -7,6 +7,7 @@ import { Backoff, DEFAULT_BACKOFF } from './backoff.ts';
 import {
   browserNetwork, consoleLogger, defaultBroadcast, defaultLocks, systemClock, type Broadcast,
 } from './collaborators.ts';
+import { handedThrough, wasHanded } from './batch.ts';
 import { ConflictResolver } from './conflicts.ts';
 import { QueueCounts, type Counts } from './counts.ts';
 import { databaseName, PacksyncDb } from './db.ts';
@@ -354,10 +355,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       list: () => need().db.outbox.orderBy('seq').toArray(),
       async discard(seq) {
         const { db: database } = need();
-        const entry = await database.outbox.get(seq);
+        const [entry, through] = await Promise.all([database.outbox.get(seq), handedThrough(database)]);
         await new OutboxApi(database).discard(seq);
         showCounts(await readCounts(database));
-        if (entry && entry.attempts > 0) {
+        if (entry && wasHanded(entry, through)) {
           // It was sent: the server may have applied it with the answer lost,
           // and pulls leave out this client's own rows. Fetch the trip again.
           verifier?.refetch(entry.trip_id);

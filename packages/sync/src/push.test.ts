@@ -109,7 +109,8 @@ describe('pushOnce, pipelined', () => {
     const done = pushOnce({ db, transport: server.transport, resolver, clientId: randomUUID(), limits: { maxChanges: 2, maxBytes: 1 << 20 } });
     await vi.waitUntil(() => server.sent.length === 1);
     // The second batch is marked handed to a push before the first is answered.
-    await vi.waitUntil(async () => (await db.outbox.filter((e) => e.attempts > 0).count()) === 4);
+    const fourth = (await db.outbox.where('[entity+row_id]').equals(['items', items[2]!]).first())!.seq;
+    await vi.waitUntil(async () => (await db.getMeta<number>('handed_through')) === fourth);
     // An edit of a row in flight queues behind it and is not merged into the sent change.
     await tracker.update('trips', trip, { name: 'Renamed' });
     for (let i = 0; i < 4; i++) await server.answer();

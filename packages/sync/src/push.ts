@@ -8,7 +8,7 @@
 // about errors and retries).
 import { PUSH_ERROR_CODES, type PushResponse, type PushResult } from '@packsync/protocol';
 import type { EntityName } from '@packsync/model';
-import { batchBody, DEFAULT_PUSH_LIMITS, rowKey, takeBatch, type Batch, type InFlight, type PushLimits } from './batch.ts';
+import { batchBody, countAttempt, DEFAULT_PUSH_LIMITS, rowKey, takeBatch, type Batch, type InFlight, type PushLimits } from './batch.ts';
 import type { ConflictResolver } from './conflicts.ts';
 import { WAITING, type PacksyncDb } from './db.ts';
 import { asSyncError, badResponse, SyncError } from './errors.ts';
@@ -91,14 +91,21 @@ export async function pushOnce(deps: PushDeps): Promise<PushOutcome> {
       upcoming.catch(() => undefined); // awaited below, unless the request fails first
       let response: PushResponse;
       try {
-        response = await sending;
-      } finally {
-        outcome.ms.request += now() - t;
-        outcome.requests++;
-      }
-      deps.afterSend?.();
-      if (response.results.length !== batch.entries.length) {
-        throw badResponse(`push result count (${response.results.length} for ${batch.entries.length})`);
+        try {
+          response = await sending;
+        } finally {
+          outcome.ms.request += now() - t;
+          outcome.requests++;
+        }
+        deps.afterSend?.();
+        if (response.results.length !== batch.entries.length) {
+          throw badResponse(`push result count (${response.results.length} for ${batch.entries.length})`);
+        }
+      } catch (error) {
+        const unsettled = batch;
+        await applying;
+        await countAttempt(db, unsettled).catch(() => undefined);
+        throw error;
       }
       const current = batch;
       applying = applying.then(async () => {
@@ -219,11 +226,11 @@ async function applyResults(db: PacksyncDb, resolver: ConflictResolver, entries:
           // Refused for now, not for good (the server's per-push bounds,
           // `retry_later`): nothing was recorded, so the same change is sent
           // again after a back-off, never parked.
-          await db.outbox.update(entry.seq, { last_error: error });
+          await db.outbox.update(entry.seq, { last_error: error, attempts: entry.attempts + 1 });
           outcome.error ??= new SyncError('storage', error.code, error.message, true);
           continue;
         }
-        await db.outbox.update(entry.seq, { parked: 1, last_error: error });
+        await db.outbox.update(entry.seq, { parked: 1, last_error: error, attempts: entry.attempts + 1 });
         outcome.parked++;
         continue;
       }

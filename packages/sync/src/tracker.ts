@@ -19,6 +19,7 @@ import {
 import type { z } from 'zod';
 import type { Clock } from './collaborators.ts';
 import { tripIdOf, type PacksyncDb } from './db.ts';
+import { handedThrough, wasHanded } from './batch.ts';
 import { invalidInput, notFound } from './errors.ts';
 import { pendingOf } from './overlay.ts';
 import { dropTombstones, dropTripTombstones, keepTombstones } from './tombstones.ts';
@@ -86,17 +87,18 @@ export class ChangeTracker {
     const tripId = tripIdOf(entity, row);
     let delta = 1;
     const table = db.entity(entity);
-    const scope = [table, db.entity(entity === 'trips' ? 'trip_members' : 'trips'), db.shadows, db.outbox, db.tombstones];
+    const scope = [table, db.entity(entity === 'trips' ? 'trip_members' : 'trips'), db.shadows, db.outbox, db.tombstones, db.meta];
     await db.transaction('rw', scope, async () => {
       // A made-up id is new everywhere; a given one may be one this device
       // deleted, with the delete still queued: the create takes the delete's
       // place (a row has a second queued change only behind one a push has
       // seen — push relies on it).
-      const [existing, trip, earlier, shadow] = await Promise.all([
+      const [existing, trip, earlier, shadow, through] = await Promise.all([
         table.get(id),
         entity === 'trips' ? null : db.entity('trips').get(tripId),
         givenId === undefined ? [] : pendingOf(db, entity, id),
         givenId === undefined ? undefined : db.shadows.get([entity, id]),
+        givenId === undefined ? 0 : handedThrough(db),
       ]);
       if (existing) throw invalidInput(`${entity} ${id} already exists on this device`);
       if (trip === undefined) throw invalidInput(`${entity}: trip_id ${tripId} is not a trip on this device`);
@@ -104,7 +106,7 @@ export class ChangeTracker {
       if (givenId !== undefined) writes.push(dropTombstones(db, entity, [id]));
       if (!shadow) writes.push(db.shadows.put({ entity, id, trip_id: tripId, row: null }));
       const last = earlier[earlier.length - 1];
-      if (last && last.attempts === 0 && last.parked === 0) {
+      if (last && !wasHanded(last, through) && last.parked === 0) {
         writes.push(db.outbox.put({ ...last, op: 'upsert', fields }));
         delta = 0;
       } else {
@@ -132,8 +134,8 @@ export class ChangeTracker {
     let invalidTrip: string | undefined;
     let delta = 0;
     const table = db.entity(entity);
-    await db.transaction('rw', [table, db.shadows, db.outbox], async () => {
-      const [current, shadow, entries] = await this.read(entity, id);
+    await db.transaction('rw', [table, db.shadows, db.outbox, db.meta], async () => {
+      const [current, shadow, entries, through] = await this.read(entity, id);
       if (!current || current.local_only) throw notFound(entity, id);
       const merged = entityFieldSchemas[entity].safeParse({ ...fieldsOf(entity, current), ...fields });
       if (!merged.success) {
@@ -149,7 +151,7 @@ export class ChangeTracker {
       // First pending edit of the row: remember the server's row so pulls and discards can re-lay edits.
       if (!shadow) writes.push(db.shadows.put({ entity, id, trip_id: tripId, row: current }));
       const last = entries[entries.length - 1];
-      if (last && last.attempts === 0 && last.parked === 0 && last.op === 'upsert') {
+      if (last && !wasHanded(last, through) && last.parked === 0 && last.op === 'upsert') {
         writes.push(db.outbox.put({ ...last, fields: { ...last.fields, ...fields } }));
       } else {
         const base = (shadow ? shadow.row : current)?.version ?? null;
@@ -167,13 +169,13 @@ export class ChangeTracker {
     let delta = 0;
     const table = db.entity(entity);
     // A trip takes its content with it; any other row only itself.
-    const scope = entity === 'trips' ? db.syncTables : [table, db.shadows, db.outbox, db.tombstones];
+    const scope = entity === 'trips' ? db.syncTables : [table, db.shadows, db.outbox, db.tombstones, db.meta];
     await db.transaction('rw', scope, async () => {
-      const [current, stored, entries] = await this.read(entity, id);
+      const [current, stored, entries, through] = await this.read(entity, id);
       if (!current || current.local_only) throw notFound(entity, id);
       const tripId = tripIdOf(entity, current);
       const shadow = stored ?? { entity, id, trip_id: tripId, row: current };
-      const unsent = entries.every((e) => e.attempts === 0 && e.parked === 0);
+      const unsent = entries.every((e) => !wasHanded(e, through) && e.parked === 0);
       const writes: Promise<unknown>[] = [table.delete(id)];
       if (!shadow.row && unsent) {
         // Never reached the server: the create and its edits cancel out.
@@ -183,7 +185,7 @@ export class ChangeTracker {
       } else {
         if (!stored) writes.push(db.shadows.put(shadow));
         const last = entries[entries.length - 1];
-        if (last && last.attempts === 0 && last.parked === 0) {
+        if (last && !wasHanded(last, through) && last.parked === 0) {
           writes.push(db.outbox.put({ ...last, op: 'delete', fields: {} }));
         } else {
           writes.push(db.outbox.add(this.newEntry(entity, 'delete', id, tripId, {}, shadow.row?.version ?? null) as OutboxEntry));
@@ -198,10 +200,10 @@ export class ChangeTracker {
     this.deps.onQueued(delta);
   }
 
-  /** What an edit of a row reads, all at once: the row, its shadow, its queued changes. */
+  /** What an edit of a row reads, all at once: the row, its shadow, its queued changes, the handed-through mark. */
   private read(entity: EntityName, id: string) {
     const { db } = this.deps;
-    return Promise.all([db.entity(entity).get(id), db.shadows.get([entity, id]), pendingOf(db, entity, id)]);
+    return Promise.all([db.entity(entity).get(id), db.shadows.get([entity, id]), pendingOf(db, entity, id), handedThrough(db)]);
   }
 
   /** A trip that never reached the server: everything queued in it goes too. */
