@@ -200,7 +200,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const grantedP = new Promise<void>((resolve) => (granted = resolve));
     void locks.request(lockName, async () => {
       leader = true;
-      session.keepFresh();
+      if (options.refreshTimer) session.keepFresh();
       service = buildService(database, clientId);
       service.start();
       channel?.post({ type: 'leader' } satisfies Message);
