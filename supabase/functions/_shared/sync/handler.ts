@@ -209,7 +209,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
     }
 
     const pull = parse(pullRequest, body);
-    const result = await db.pull(claims, pull.cursor, pull.limit ?? MAX_PULL_LIMIT).catch((error) => {
+    const result = await db.pull(claims, pull.cursor, pull.limit ?? MAX_PULL_LIMIT, pull.client_id).catch((error) => {
       throw fromDatabaseError(error);
     });
     log.returned = result.count;
