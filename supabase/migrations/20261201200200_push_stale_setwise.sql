@@ -34,37 +34,47 @@ begin
     left join lateral (
       select case
         when b.op = 'delete' then row('conflict', null, b.version, b.row_data,
-          packsync_private.conflict_of(b, changed.fields, null), null)::packsync_private.push_outcome
-        when cardinality(clash.fields) > 0 then row('conflict', null, b.version, b.row_data,
-          packsync_private.conflict_of(b, clash.fields, b.fields), null)::packsync_private.push_outcome
-        -- nothing to change: every field already has the value sent
-        when not exists (select 1 from jsonb_each(b.fields - 'id') e where e.value is distinct from srv.r -> e.key)
+          packsync_private.conflict_of(b, case when changed.logged
+            then array(select distinct f from unnest(changed.fields) f order by f) else changed.fields end, null),
+          null)::packsync_private.push_outcome
+        -- The client's fields overlap what changed on the server: a conflict
+        -- where a value differs; else nothing to do, or an update.
+        when (b.fields - 'id' - 'trip_id') ?| changed.fields then (
+          select case
+            when cardinality(clash.fields) > 0 then row('conflict', null, b.version, b.row_data,
+              packsync_private.conflict_of(b, clash.fields, b.fields), null)::packsync_private.push_outcome
+            when not exists (select 1 from jsonb_each(b.fields - 'id') e where e.value is distinct from srv.r -> e.key)
+              then row('applied', null, b.version, b.row_data, null, null)::packsync_private.push_outcome
+            else row('applied', 'update', null, null, null, null)::packsync_private.push_outcome
+            end
+          from (select array(select k from jsonb_object_keys(b.fields - 'id' - 'trip_id') k
+                             where k = any (changed.fields) and b.fields -> k is distinct from srv.r -> k) as fields) clash)
+        -- Disjoint: merged, unless every value sent is already there (which
+        -- containment rules out cheaply in the common case).
+        when srv.r @> (b.fields - 'id')
+          and not exists (select 1 from jsonb_each(b.fields - 'id') e where e.value is distinct from srv.r -> e.key)
           then row('applied', null, b.version, b.row_data, null, null)::packsync_private.push_outcome
-        when not (client.keys && changed.fields) then row('merged', 'update', null, null, null, null)::packsync_private.push_outcome
-        else row('applied', 'update', null, null, null, null)::packsync_private.push_outcome
+        else row('merged', 'update', null, null, null, null)::packsync_private.push_outcome
         end as o
       -- (offset 0: the row is parsed once, not once per use)
       from (select b.row_data::jsonb as r, coalesce(b.base_version, 0) as base offset 0) srv
       -- The versions the log holds since the base (all of them, unless
-      -- compacted) and the fields they changed: one index range scan of
-      -- change_log (row_id, version), for rows at most max_history behind.
+      -- compacted) and the fields they changed (repeats included: they only
+      -- feed overlap tests): one index range scan of change_log (row_id,
+      -- version), for rows at most max_history behind. Field names are
+      -- identifiers without commas, so they travel joined as text (an array
+      -- aggregate of arrays needs equal lengths, and unnesting them costs a
+      -- sort per row).
       cross join lateral (
-        select count(distinct cl.version) as versions,
-          coalesce(array_agg(distinct f.f) filter (where f.f is not null), '{}') as fields
+        select count(*) as versions,
+          string_to_array(string_agg(array_to_string(cl.changed_fields, ','), ','), ',') as fields
         from public.change_log cl
-        left join lateral unnest(cl.changed_fields) f(f) on true
         where b.version - srv.base <= max_history
           and cl.row_id = b.id and cl.entity = entity and cl.version > srv.base
       ) h
-      cross join lateral (select case when b.version - srv.base <= max_history and h.versions >= b.version - srv.base
-        then h.fields else array(select jsonb_object_keys(srv.r)) end as fields) changed
-      cross join lateral (
-        select array(select k from jsonb_object_keys(b.fields) k where k not in ('id', 'trip_id')) as keys
-      ) client
-      cross join lateral (
-        select array(select k from unnest(client.keys) k
-                     where k = any (changed.fields) and b.fields -> k is distinct from srv.r -> k) as fields
-      ) clash
+      cross join lateral (select b.version - srv.base <= max_history and h.versions >= b.version - srv.base as logged) l
+      cross join lateral (select case when l.logged then coalesce(h.fields, '{}')
+        else array(select jsonb_object_keys(srv.r)) end as fields, l.logged) changed
       where b.action = 'stale'
     ) x on true
     order by b.ord);

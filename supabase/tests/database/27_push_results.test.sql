@@ -4,7 +4,7 @@
 -- whole server row; a membership's result carries the status the server gave
 -- it. The at-most-once record replays the same text.
 begin;
-select plan(10);
+select plan(12);
 \ir _personas.sql
 
 \ir _push_helpers.sql
@@ -42,6 +42,12 @@ select is(pg_temp.push1(pg_temp.change(4, 'upsert', 'items', :'item', 2, '{"pack
 -- applied without a write: the whole row
 select is(pg_temp.push1(pg_temp.change(5, 'upsert', 'items', :'item', 4, '{"packed": true}')) -> 'row' ->> 'name',
   'Server name', 'an applied change that wrote nothing returns the whole server row');
+
+-- stale, disjoint from what changed since, and the value already there:
+-- applied without a write (the whole row)
+select is(pg_temp.push1(pg_temp.change(7, 'upsert', 'items', :'item', 2, '{"quantity": 4}')) ->> 'status',
+  'applied', 'a stale change whose values are already there is applied');
+select is((select version from public.items where id = :'item'), 4::bigint, 'without a write');
 
 -- a membership someone else is given starts invited, whatever the client sent
 select is(pg_temp.push1(pg_temp.change(6, 'upsert', 'trip_members', '50000000-0000-4000-8000-0000000000a1', null,
