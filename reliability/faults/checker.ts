@@ -13,12 +13,16 @@ import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
 import type { EntityName } from '../../packages/model/src/index.ts';
 import type { Device } from './cluster.ts';
+import { clientIds, traceLost } from './trace.ts';
+import type { WireLog } from './wire.ts';
 import type { Ack } from './workload.ts';
 
 export interface Problem {
   kind: 'lost' | 'duplicated' | 'divergent' | 'stuck';
   row: string;
   detail: string;
+  /** For a lost edit: the edit. */
+  ack?: Ack;
 }
 
 export interface CheckResult {
@@ -58,7 +62,7 @@ async function writtenValues(sql: postgres.Sql, tripIds: string[]): Promise<Set<
   return new Set(rows.map((r) => `${r.row_id}|${r.key}|${r.v}`));
 }
 
-export async function check(sql: postgres.Sql, devices: Device[], acks: Ack[], tripIds: string[]): Promise<CheckResult> {
+export async function check(sql: postgres.Sql, devices: Device[], acks: Ack[], tripIds: string[], wire?: WireLog): Promise<CheckResult> {
   const problems: Problem[] = [];
   const server = new Map<EntityName, Map<string, Row>>();
   for (const entity of ENTITIES) server.set(entity, await serverRows(sql, entity, tripIds));
@@ -85,7 +89,7 @@ export async function check(sql: postgres.Sql, devices: Device[], acks: Ack[], t
       // Gone from the server either way: tombstoned, or never created (a create and its delete cancel out locally).
       if (!row || row.deleted_at) present++;
       else if (shown) conflicted++;
-      else problems.push({ kind: 'lost', row: ack.row, detail: `delete by device ${ack.device} (op ${ack.seq}) not on the server` });
+      else problems.push({ kind: 'lost', row: ack.row, ack, detail: `delete by device ${ack.device} (op ${ack.seq}) not on the server` });
       continue;
     }
     if (row && row[ack.field] === ack.value) present++;
@@ -94,7 +98,7 @@ export async function check(sql: postgres.Sql, devices: Device[], acks: Ack[], t
     else if (row && written.has(`${ack.row}|${ack.field}|${ack.value}`)) superseded++;
     else if (shown) conflicted++;
     else {
-      problems.push({ kind: 'lost', row: ack.row, detail: `${ack.entity}.${ack.field} = ${ack.value} by device ${ack.device} (op ${ack.seq}); ` +
+      problems.push({ kind: 'lost', row: ack.row, ack, detail: `${ack.entity}.${ack.field} = ${ack.value} by device ${ack.device} (op ${ack.seq}); ` +
         `server has ${row ? JSON.stringify(row[ack.field]) : 'no row'}; the device's conflicts on the row: ` +
         JSON.stringify(conflicts[ack.device]!.filter((c) => c.row_id === ack.row).map((c) => ({ fields: c.fields, mine: c.mine, state: c.state }))) });
     }
@@ -139,11 +143,10 @@ export async function check(sql: postgres.Sql, devices: Device[], acks: Ack[], t
       }
     }
   }
-  for (const p of problems.filter((x) => x.kind === 'lost').slice(0, 10)) {
-    const log = await sql`select version, op, changed_fields, new_values->>'name' as name, new_values->>'notes' as notes, client_id
-      from public.change_log where row_id = ${p.row} order by xid, seq`;
-    p.detail += `\n      server log: ${log.map((l) => `v${l.version} ${l.op} [${(l.changed_fields as string[]).join(',')}] name=${l.name} notes=${l.notes}`).join(' | ')}`;
-  }
+  // The full story of the first few lost edits.
+  const lost = problems.filter((x) => x.kind === 'lost').slice(0, 10);
+  const byClient = lost.length ? await clientIds(devices) : new Map<string, number>();
+  for (const p of lost) p.detail += `\n${await traceLost(p.ack!, { sql, devices, wire, conflicts, outboxes }, byClient)}`;
   return { acked: acks.length, present, superseded, conflicted, parkedEdits, problems, parked, openConflicts: conflicts.reduce((a, c) => a + c.length, 0) };
 }
 

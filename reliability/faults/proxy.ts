@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Rng } from './rng.ts';
+import type { Exchange } from './wire.ts';
 
 export const FAULT_KINDS = [
   'drop_request', 'drop_response', 'duplicate', 'delay', 'status_502', 'status_503', 'reset_mid_body', 'cut_stream', 'upstream_down',
@@ -17,6 +18,8 @@ export type Decision = { kind: 'pass' } | { kind: Exclude<FaultKind, 'upstream_d
 export interface FaultPlan {
   /** What to do with a request to `path` (a stream is `GET …/sync/stream`). */
   decide(method: string, path: string): Decision;
+  /** Sees every buffered exchange (not streams) once it is over, with what the server answered and whether the answer got through. */
+  observe?(exchange: Exchange): void;
 }
 
 /** Faults with the given probability each, on sync routes; auth sees only request-level faults (see note). */
@@ -93,7 +96,7 @@ export async function startFaultProxy(target: () => string, plan: FaultPlan): Pr
   }
 
   const server = http.createServer(async (req, res) => {
-    requests++;
+    const request = ++requests;
     const path = req.url ?? '/';
     const decision = plan.decide(req.method ?? 'GET', path);
     if (decision.kind !== 'pass') counts[decision.kind]++;
@@ -104,13 +107,22 @@ export async function startFaultProxy(target: () => string, plan: FaultPlan): Pr
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
+    let observed = 0;
+    const observe = (answer: Upstream | null, delivered: boolean) => {
+      // A duplicate is two exchanges; anything else one (a failed reply after it is not another).
+      if (observed++ >= (decision.kind === 'duplicate' ? 2 : 1)) return;
+      plan.observe?.({ request, method: req.method ?? 'GET', path, body, fault: decision.kind, status: answer?.status ?? null, response: answer?.body ?? null, delivered });
+    };
     try {
       switch (decision.kind) {
         case 'drop_request':
+          observe(null, false);
           return void req.socket.destroy();
         case 'status_502':
+          observe(null, false);
           return send(res, 502, '{"message":"An invalid response was received from the upstream server"}');
         case 'status_503':
+          observe(null, false);
           return send(res, 503, '{"error":{"type":"storage","code":"database_unavailable","message":"injected","retryable":true}}');
         case 'delay':
           await new Promise((r) => setTimeout(r, decision.delayMs ?? 100));
@@ -120,10 +132,13 @@ export async function startFaultProxy(target: () => string, plan: FaultPlan): Pr
       }
       if (decision.kind === 'duplicate') {
         // Both copies reach the server, concurrently, as a retrying network would deliver them.
-        const [first] = await Promise.all([forward(req, body), forward(req, body).catch(() => undefined)]);
+        const [first, second] = await Promise.all([forward(req, body), forward(req, body).catch(() => undefined)]);
+        observe(first, true);
+        observe(second ?? null, false);
         return reply(res, first);
       }
       const answer = await forward(req, body);
+      observe(answer, decision.kind !== 'drop_response' && decision.kind !== 'reset_mid_body');
       if (decision.kind === 'drop_response') return void req.socket.destroy();
       if (decision.kind === 'reset_mid_body') {
         res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
@@ -132,6 +147,7 @@ export async function startFaultProxy(target: () => string, plan: FaultPlan): Pr
       }
       return reply(res, answer);
     } catch {
+      observe(null, false);
       counts.upstream_down++;
       if (!res.headersSent) send(res, 502, '{"message":"upstream unreachable"}');
       else res.destroy();

@@ -8,6 +8,7 @@ import { check, type Problem } from './checker.ts';
 import { Device, sqlChecksum, startClusterStack, type RestartKind } from './cluster.ts';
 import { FAULT_KINDS, randomPlan, startFaultProxy, type FaultKind } from './proxy.ts';
 import { rng } from './rng.ts';
+import { WireLog } from './wire.ts';
 import { newHistory, runOp, type History, type OpKind } from './workload.ts';
 
 const RESTART_ORDER: readonly RestartKind[] = ['stack', 'function', 'database'];
@@ -68,11 +69,13 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
   let refreshes = 0;
   const plan = randomPlan(random.fork('faults'), options.faultRate ?? 0.08);
   plan.enabled = false; // set-up (sign-ins, first sync) runs without faults
+  const wire = new WireLog();
   const proxy = await startFaultProxy(stack.apiUrl, {
     decide(method, path) {
       if (path.includes('grant_type=refresh_token')) refreshes++;
       return plan.decide(method, path);
     },
+    observe: (exchange) => wire.record(exchange),
   });
   try {
     const users: User[] = [];
@@ -130,7 +133,7 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
       if (moved === 0 && waiting === 0) break;
     }
 
-    const result = await check(stack.sql, devices, history.acks, trips);
+    const result = await check(stack.sql, devices, history.acks, trips, wire);
     const count = (kind: Problem['kind']) => result.problems.filter((p) => p.kind === kind).length;
     const opsByKind: Figures['opsByKind'] = {};
     for (const e of history.events) opsByKind[e.kind] = (opsByKind[e.kind] ?? 0) + 1;

@@ -120,6 +120,36 @@ describe('npm run stack', () => {
   });
 });
 
+describe('the stack killed outright', () => {
+  // SIGKILL runs no exit handler: nothing in the stack can stop its workers.
+  // Each worker watches its stdin, a pipe only the stack holds, and ends when
+  // it closes. Watch mode on, as people run it (Deno's watcher must not keep
+  // the process alive either).
+  it('leaves no function worker behind after a SIGKILL of the stack process', async () => {
+    const dataDir = path.join(tmp, 'stack-db-kill');
+    const [dbPort, apiPort] = [await freePort(), await freePort()];
+    // node with tsx's loader, not the tsx CLI: SIGKILL must hit the process that owns the workers.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/stack.ts'], {
+      cwd: repoRoot,
+      env: { ...process.env, CI: '', PACKSYNC_DB_PORT: String(dbPort), PACKSYNC_API_PORT: String(apiPort), PACKSYNC_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await waitForLine(child, 'Packsync local stack is ready');
+    const postgresPids = processesMentioning(dataDir);
+    const workers = processesMentioning(`127.0.0.1:${dbPort}/postgres`).filter((pid) => !postgresPids.includes(pid));
+    expect(workers.length).toBeGreaterThan(0);
+
+    child.kill('SIGKILL');
+    await exited(child);
+    const leftWorkers = await survivors(workers, 10_000);
+    // Postgres is orphaned by design (the next start takes over, tested below); end it here.
+    const orphan = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(orphan, 'SIGQUIT');
+    expect(await survivors([orphan], 10_000)).toEqual([]);
+    expect(leftWorkers).toEqual([]);
+  }, 120_000);
+});
+
 describe('npm run stack, stopped by its service manager', () => {
   // SIGTERM to the whole process group while the app is busy: Postgres (in
   // smart shutdown, waiting for sessions to end), the stack and the `sync`

@@ -52,7 +52,7 @@ export class ConflictResolver {
       // Someone deleted the row: their delete wins; the user keeps their
       // version only by creating it again (the conflict centre offers it).
       await this.record(entry, disputed.length ? disputed : ['deleted_at'], report?.base ?? null, entry.fields,
-        server, { deleted_at: 'theirs_offer_mine' }, 'offered');
+        server, { deleted_at: 'theirs_offer_mine' }, 'offered', server);
       this.deps.onResolved?.(entry.entity, 'theirs');
       return;
     }
@@ -60,7 +60,7 @@ export class ConflictResolver {
     if (entry.op === 'delete') {
       // We deleted, they edited: the user decides whether the row goes.
       await this.record(entry, disputed, report?.base ?? null, { deleted_at: 'deleted' }, server,
-        Object.fromEntries(disputed.map((f) => [f, 'ask' as const])), 'open');
+        Object.fromEntries(disputed.map((f) => [f, 'ask' as const])), 'open', server);
       return;
     }
 
@@ -95,21 +95,36 @@ export class ConflictResolver {
     const listed = [...waiting, ...offered];
     if (listed.length > 0) {
       await this.record(entry, listed, pick(report?.base ?? null, listed), pick(mine, listed), pick(theirs, listed),
-        Object.fromEntries(listed.map((f) => [f, policy[f]!])), waiting.length ? 'open' : 'offered');
+        Object.fromEntries(listed.map((f) => [f, policy[f]!])), waiting.length ? 'open' : 'offered', server);
     }
   }
 
   private async record(entry: OutboxEntry, fields: string[], base: Record<string, unknown> | null,
     mine: Record<string, unknown>, theirs: Record<string, unknown> | null, policy: Record<string, ConflictPolicy>,
-    state: Conflict['state']): Promise<void> {
+    state: Conflict['state'], server: Row | null): Promise<void> {
     const { db, clock } = this.deps;
-    // One conflict per row: a newer one replaces an older one (it has the newer server values).
+    // One conflict per row. A newer one takes over the fields it shares with
+    // an older one (it has the newer values of both sides) and keeps the
+    // older one's other fields: the user has not answered them, and their
+    // edit is nowhere else (replacing the whole conflict lost it).
+    const older = await db.conflicts.where('[entity+row_id]').equals([entry.entity, entry.row_id]).toArray();
+    for (const old of older) {
+      const kept = old.fields.filter((f) => !fields.includes(f));
+      if (kept.length === 0) continue;
+      const current = server && !server.deleted_at ? server : null;
+      fields = [...kept, ...fields];
+      base = { ...pick(old.base, kept), ...(base ?? {}) };
+      mine = { ...pick(old.mine, kept), ...mine };
+      theirs = { ...pick(old.theirs, kept), ...(current ? pick(current, kept) : {}), ...(theirs ?? {}) };
+      policy = { ...pick(old.policy, kept) as Record<string, ConflictPolicy>, ...policy };
+      if (old.state === 'open') state = 'open';
+    }
     await db.conflicts.where('[entity+row_id]').equals([entry.entity, entry.row_id]).delete();
     await db.conflicts.put({
       id: this.deps.uuid(), entity: entry.entity, row_id: entry.row_id, trip_id: entry.trip_id, fields, base,
       mine, theirs, policy, state, detected_at: clock.now(),
       confidence: Math.min(...Object.values(policy).map((p) => CONFIDENCE[p])),
-      server_version: (theirs as Row | null)?.version ?? null,
+      server_version: (server ?? (theirs as Row | null))?.version ?? null,
     });
   }
 }

@@ -7,6 +7,12 @@ import { importMapFor } from './config.ts';
 import { FUNCTION_ENV_ALLOW } from './hosted-env.ts';
 
 const denoBin = path.join(repoRoot, 'node_modules', '.bin', 'deno');
+/**
+ * util-linux's setpriv (essential on Debian) makes the kernel send the worker
+ * SIGTERM when this process dies, even by SIGKILL where no exit handler runs:
+ * a worker must not outlive the stack holding its port and database sessions.
+ */
+const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((candidate) => existsSync(candidate));
 const workerShim = path.join(repoRoot, 'packages', 'stack', 'deno', 'worker.ts');
 
 export interface WorkerOptions {
@@ -98,7 +104,8 @@ export class FunctionWorkers {
     if (this.options.watch) args.push(`--watch=${this.options.functionsDir}`, '--no-clear-screen');
     args.push(workerShim, path.join(dir, 'index.ts'));
 
-    const child = spawn(denoBin, args, {
+    const [command, commandArgs] = setpriv ? [setpriv, ['--pdeathsig', 'SIGTERM', denoBin, ...args]] : [denoBin, args];
+    const child = spawn(command, commandArgs, {
       cwd: repoRoot,
       env: {
         PATH: process.env.PATH ?? '',

@@ -1,0 +1,86 @@
+// Found by the fault runner (seed 804381956, PACKSYNC_FAULT_RESTARTS=3), pinned
+// here deterministically: a device's second conflict on a row must not make
+// its first one disappear. The device kept one conflict per row and a newer
+// one replaced the older, so an edit still waiting in the older conflict (an
+// `ask` field such as notes) was gone from the device, and not on the server:
+// an acknowledged edit silently lost. Two devices of one user, edited in a
+// fixed order; no timing involved.
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSyncEngine, silentLogger, type SyncEngine } from '../../packages/sync/src/index.ts';
+import { testClient } from '../../packages/stack/src/testing.ts';
+import { createTrip, operator, signUp, stack, type Sql, type User } from '../support/stack.ts';
+
+const s = stack();
+let sql: Sql;
+let user: User;
+let trip: string;
+const engines: SyncEngine[] = [];
+
+beforeAll(async () => {
+  sql = operator(s);
+  user = await signUp(s, 'conflict-replaced');
+  trip = await createTrip(s, user);
+});
+afterAll(async () => {
+  await Promise.all(engines.map((e) => e.stop()));
+  await sql.end();
+});
+
+async function device(): Promise<SyncEngine> {
+  const supabase = testClient(s);
+  const { error } = await supabase.auth.signInWithPassword({ email: user.email, password: user.password });
+  expect(error).toBeNull();
+  const engine = createSyncEngine({
+    supabase, url: s.apiUrl, anonKey: s.anonKey, indexedDB: new IDBFactory(), IDBKeyRange,
+    // Only syncNow syncs: the order of the two devices' pushes is the test's.
+    logger: silentLogger, stream: false, checksum: null, autoSync: false,
+  });
+  engines.push(engine);
+  await engine.start();
+  return engine;
+}
+
+describe('a second conflict on a row', () => {
+  it('keeps the first one\'s waiting edit visible (both fields in the row\'s conflict)', async () => {
+    const mine = await device();
+    const theirs = await device();
+    await mine.syncNow(); // the trip arrives
+    const id = await mine.create('items', { trip_id: trip, name: 'Hat' });
+    await mine.syncNow();
+    await theirs.syncNow();
+
+    // First conflict: notes (policy `ask`: waits for the user).
+    await mine.update('items', id, { notes: 'mine: pack it' });
+    await theirs.update('items', id, { notes: 'theirs: leave it' });
+    await theirs.syncNow();
+    await mine.syncNow();
+    expect((await mine.conflicts.list()).map((c) => c.fields)).toEqual([['notes']]);
+
+    // Second conflict on the same row: name (policy `theirs_offer_mine`).
+    await mine.update('items', id, { name: 'Cap' });
+    await theirs.update('items', id, { name: 'Beanie' });
+    await theirs.syncNow();
+    await mine.syncNow();
+
+    const [row] = await sql`select name, notes from public.items where id = ${id}`;
+    expect(row).toEqual({ name: 'Beanie', notes: 'theirs: leave it' });
+    const conflicts = await mine.conflicts.list();
+    expect(conflicts).toHaveLength(1);
+    const [conflict] = conflicts;
+    // The notes edit is neither on the server nor settled: the user must still see it.
+    expect({ fields: [...conflict!.fields].sort(), mine: conflict!.mine, theirs: conflict!.theirs, state: conflict!.state }).toEqual({
+      fields: ['name', 'notes'],
+      mine: { name: 'Cap', notes: 'mine: pack it' },
+      theirs: { name: 'Beanie', notes: 'theirs: leave it' },
+      state: 'open',
+    });
+
+    // Keeping mine sends both of the user's values.
+    await mine.conflicts.resolve(conflict!.id, 'mine');
+    await mine.syncNow();
+    const [after] = await sql`select name, notes from public.items where id = ${id}`;
+    expect(after).toEqual({ name: 'Cap', notes: 'mine: pack it' });
+    expect(await mine.conflicts.list()).toEqual([]);
+  });
+});
