@@ -5,8 +5,9 @@
 -- the statement, and ran two small set-returning subqueries per change: which
 -- fixed column a change moves (meaningless for a new row) and whether it
 -- touches an owner-only column (for entities that have none). The uuid check
--- is written out as push_parse does it, and the subqueries run only where
--- they can change the answer; the rules are the same.
+-- is written out as push_parse does it, the subqueries run only where they
+-- can change the answer, and "every value is already there" is first ruled
+-- out by containment (equal values imply it); the rules are the same.
 
 -- Step 3. Permission, tombstones, versions. A write to a row of a deleted
 -- trip (or to a tombstone) is a delete-vs-edit conflict, and deleting what
@@ -64,7 +65,9 @@ begin
         when b.base_version is not distinct from (s ->> 'version')::bigint then case
           when b.op = 'delete' then row('applied', 'tombstone', null, null, null, null)::packsync_private.push_outcome
           -- nothing to change: every field already has the value sent
-          when not exists (select 1 from jsonb_each(b.fields - 'id') f where f.value is distinct from s -> f.key)
+          -- (containment rules it out cheaply in the common case)
+          when s @> (b.fields - 'id')
+            and not exists (select 1 from jsonb_each(b.fields - 'id') f where f.value is distinct from s -> f.key)
             then row('applied', null, (s ->> 'version')::bigint, s::json, null, null)::packsync_private.push_outcome
           else row('applied', 'update', null, null, null, null)::packsync_private.push_outcome
           end
