@@ -171,6 +171,40 @@ const api = {
     return ms;
   },
 
+  /**
+   * The floor of applying pulled rows: n rows shaped like one the engine
+   * stored (new ids), put with bare IndexedDB in transactions of 1000, one
+   * after another, into a store like the engine's (`id` key, `trip_id`
+   * index). Each row costs one put however an engine is written; ms.
+   */
+  async idbFloor(n: number) {
+    const template = await (need() as unknown as { db: { entity(name: string): { toCollection(): { first(): Promise<Record<string, unknown> | undefined> } } } })
+      .db.entity('items').toCollection().first();
+    if (!template) throw new Error('bench: the engine has no items to copy the shape of');
+    const name = `packsync-bench-idb-floor-${Math.random()}`;
+    const db: IDBDatabase = await new Promise((resolve, reject) => {
+      const open = indexedDB.open(name, 1);
+      open.onupgradeneeded = () => open.result.createObjectStore('items', { keyPath: 'id' }).createIndex('trip_id', 'trip_id');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const t0 = performance.now();
+    for (let done = 0; done < n; done += 1000) {
+      const rows = Array.from({ length: Math.min(1000, n - done) }, (_, i) => ({ ...template, id: crypto.randomUUID(), name: `floor ${done + i}` }));
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction('items', 'readwrite');
+        const store = tx.objectStore('items');
+        for (const row of rows) store.put(row);
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      });
+    }
+    const ms = performance.now() - t0;
+    db.close();
+    indexedDB.deleteDatabase(name);
+    return ms;
+  },
+
   /** The engine's own timings (push_ms, pull_ms, ...), as JSON. */
   metrics: () => JSON.parse(JSON.stringify(need().metrics())) as unknown,
 };

@@ -78,6 +78,10 @@ export const initialSync: Measure = {
     const split = describeRequests(ctx.serverLog.since(mark, user.id), out.ms);
     const engine = [out.items / (out.ms / 1000)];
     const timings = await d.call('metrics');
+    // The floor, in the same page right after: bare IndexedDB puts of as many rows of the same shape.
+    const floorMs = await d.call('idbFloor', out.items);
+    const floor = [out.items / (floorMs / 1000)];
+    ctx.progress(`IndexedDB floor: ${out.items} bare puts in ${(floorMs / 1000).toFixed(1)} s`);
     await d.call('stop');
     await d.close();
     ctx.progress(`engine: ${out.items} items in IndexedDB in ${(out.ms / 1000).toFixed(1)} s${out.done ? '' : ' (budget spent, not done)'}`);
@@ -94,6 +98,10 @@ export const initialSync: Measure = {
           baseline: 'server + function + HTTP: the ceiling for the engine' }),
         figure({ id: 'initial_sync.engine_share', label: 'engine end to end ÷ HTTP pull alone', unit: '× HTTP pull', samples: ratios(engine, [httpMedian]),
           baseline: 'how much of the server\'s pace the client keeps' }),
+        figure({ id: 'initial_sync.idb_floor_rows_per_s', label: 'bare IndexedDB puts of as many rows (no network, no engine)', unit: 'rows/s', samples: floor,
+          baseline: 'one put per row in transactions of 1000: what any engine storing a row per record pays' }),
+        figure({ id: 'initial_sync.engine_vs_idb_floor', label: 'engine end to end ÷ bare IndexedDB puts', unit: '× floor', samples: ratios(engine, floor),
+          baseline: 'how close the engine (network, parse, overlay, cursor) comes to writing the rows alone' }),
       ],
       notes: [
         `${INITIAL_ROWS.toLocaleString('en-US')} items (plus the trip and its membership) from a null cursor in 1000-row pages; engine time from start() to status.initialSync.done, items counted in IndexedDB after. HTTP alone before and after the engine run.`,

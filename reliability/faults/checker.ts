@@ -8,7 +8,7 @@
 //  - divergent: a device row that differs from the server's (or is missing
 //    or extra);
 //  - stuck: an outbox entry still waiting, or parked although the server
-//    would accept it now.
+//    would accept it now; or a device signed out or paused for auth.
 import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
 import type { EntityName } from '../../packages/model/src/index.ts';
@@ -131,6 +131,12 @@ export async function check(sql: postgres.Sql, devices: Device[], acks: Ack[], t
         local.delete(s.id);
       }
       for (const extra of local.keys()) problems.push({ kind: 'divergent', row: extra, detail: `device ${device.index} has ${entity} ${extra} the server does not show` });
+    }
+    // Signed out or paused for auth at the end (e.g. a refresh whose answer was lost left a rotated-away token): stuck.
+    const { data } = await device.supabase.auth.getSession();
+    const state = device.engine.status.get();
+    if (!data.session || state.state === 'paused_auth') {
+      problems.push({ kind: 'stuck', row: '-', detail: `device ${device.index} ended ${data.session ? state.state : 'signed out'} (${JSON.stringify(state.lastError)})` });
     }
     for (const entry of outboxes[device.index]!) {
       if (!entry.parked) {

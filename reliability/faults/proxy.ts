@@ -30,10 +30,11 @@ export function randomPlan(random: Rng, rate: number): FaultPlan & { enabled: bo
       if (!plan.enabled || !random.chance(rate)) return { kind: 'pass' };
       if (path.includes('/sync/stream')) return random.chance(0.5) ? { kind: 'cut_stream', delayMs: random.int(50, 2000) } : { kind: 'status_503' };
       if (path.startsWith('/auth/')) {
-        // A lost refresh response leaves the client with a rotated-away token;
-        // the local auth has no reuse interval yet (#14.10), so only faults
-        // the server never acted on are injected here.
-        return { kind: random.pick(['drop_request', 'status_502', 'status_503', 'delay'] as const), delayMs: random.int(10, 300) };
+        // Also the faults after the auth server acted: a refresh whose answer
+        // is lost (or cut, or that arrives twice) has rotated the token the
+        // client still holds; GoTrue honours it again (the parent of the live
+        // token, or within the reuse interval), so the client must recover.
+        return { kind: random.pick(['drop_request', 'drop_response', 'duplicate', 'reset_mid_body', 'status_502', 'status_503', 'delay'] as const), delayMs: random.int(10, 300) };
       }
       const kind = random.pick(['drop_request', 'drop_response', 'duplicate', 'delay', 'status_502', 'status_503', 'reset_mid_body'] as const);
       return { kind, delayMs: random.int(10, 400) };

@@ -34,7 +34,7 @@ export interface Figures {
   ops: number;
   opsByKind: Partial<Record<OpKind | 'restart', number>>;
   acked: number;
-  faults: Record<FaultKind | 'offline_spell' | 'reload' | 'restart' | 'kill_function' | 'restart_database' | 'token_refresh', number>;
+  faults: Record<FaultKind | 'offline_spell' | 'reload' | 'restart' | 'kill_function' | 'restart_database' | 'token_refresh' | 'token_refresh_answer_lost', number>;
   requests: number;
   present: number;
   superseded: number;
@@ -67,13 +67,18 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
   const history = newHistory();
   const devices: Device[] = [];
   let refreshes = 0;
+  let refreshesLost = 0;
   const plan = randomPlan(random.fork('faults'), options.faultRate ?? 0.08);
   plan.enabled = false; // set-up (sign-ins, first sync) runs without faults
   const wire = new WireLog();
   const proxy = await startFaultProxy(stack.apiUrl, {
     decide(method, path) {
-      if (path.includes('grant_type=refresh_token')) refreshes++;
-      return plan.decide(method, path);
+      const decision = plan.decide(method, path);
+      if (path.includes('grant_type=refresh_token')) {
+        refreshes++;
+        if (decision.kind === 'drop_response' || decision.kind === 'reset_mid_body') refreshesLost++;
+      }
+      return decision;
     },
     observe: (exchange) => wire.record(exchange),
   });
@@ -150,6 +155,7 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
         kill_function: stack.restarts.function,
         restart_database: stack.restarts.database,
         token_refresh: refreshes,
+        token_refresh_answer_lost: refreshesLost,
       },
       requests: proxy.requests,
       present: result.present,

@@ -137,6 +137,11 @@ isOneToOne: false
 "pull_changes":
 { Args: { "cursor": string,"max_rows"?: number }; Returns: Json
                            },
+"pull_changes_text":
+{ Args: { "client_id"?: string,"cursor": string,"max_rows"?: number }; Returns: {
+              "body": string,"changes": number,"has_more": boolean
+            }[]
+                           },
 "push_changes":
 { Args: { "changes": Json,"client_id": string }; Returns: Json
                            },

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 /**
- * `rate` (429): too many streams or pushes in flight for one user; wait for
+ * `rate` (429): too many streams, pushes or other requests in flight for one user; wait for
  * the Retry-After header, then retry as-is.
  */
 export const ERROR_TYPES = ['network', 'auth', 'validation', 'conflict', 'rate', 'storage', 'unknown'] as const;
@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   // rate (429): wait for Retry-After
   'too_many_streams',
   'too_many_pushes',
+  'too_many_requests',
   // storage (5xx): the database is unreachable, busy or failed
   'database_unavailable',
   'storage_error',

@@ -23,3 +23,10 @@ export const MAX_CHECKSUM_TRIPS = 1000;
 
 /** Pushes one user may have in flight at once on one function instance; more get 429 `too_many_pushes`. */
 export const MAX_PUSHES_IN_FLIGHT_PER_USER = 2;
+
+/**
+ * Other database requests (pull, checksum, history, invite) one user may have
+ * in flight at once on one function instance; more get 429 `too_many_requests`.
+ * An engine sends one at a time, so this leaves room for a few devices and tabs.
+ */
+export const MAX_REQUESTS_IN_FLIGHT_PER_USER = 4;

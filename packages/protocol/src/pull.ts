@@ -8,6 +8,12 @@ export const pullRequest = z.strictObject({
   cursor: z.string().min(1).max(MAX_CURSOR_LENGTH).nullable(),
   /** Most changes to return; defaults to (and may not exceed) MAX_PULL_LIMIT. */
   limit: z.number().int().min(1).max(MAX_PULL_LIMIT).optional(),
+  /**
+   * The caller's client id (the one it pushes with): rows that client wrote
+   * through push are not sent back, since their push results gave them to it.
+   * Leave it out to get everything (a client that may have lost a result).
+   */
+  client_id: uuid.optional(),
 });
 export type PullRequest = z.infer<typeof pullRequest>;
 

@@ -3,6 +3,7 @@
 // per-row rule is the one in overlay.ts (server row + pending edits on top);
 // this only makes it cost a handful of IndexedDB requests per page instead of
 // several per row.
+import type { Table } from 'dexie';
 import type { EntityName } from '@packsync/model';
 import type { PacksyncDb, Shadow } from './db.ts';
 import { overlay } from './overlay.ts';
@@ -21,34 +22,52 @@ export interface RowState {
   pending: OutboxEntry[];
 }
 
-/** Current state of many rows of one entity, in three bulk reads. */
-export async function readRows(db: PacksyncDb, entity: EntityName, ids: string[]): Promise<Map<string, RowState>> {
+/**
+ * Current state of many rows of one entity, in three bulk reads. `viewIds`:
+ * the rows whose app view the caller needs (all by default); a snapshot page
+ * of live rows needs none, and reading a thousand views is a thousand
+ * IndexedDB requests, as many as writing them.
+ */
+export async function readRows(db: PacksyncDb, entity: EntityName, ids: string[], viewIds: string[] = ids): Promise<Map<string, RowState>> {
   const keys = ids.map((id) => [entity, id] as [string, string]);
   const [views, shadows, pending] = await Promise.all([
-    db.entity(entity).bulkGet(ids),
-    db.shadows.bulkGet(keys),
-    pendingOf(db, entity, ids, keys),
+    viewIds.length ? db.entity(entity).bulkGet(viewIds) : [],
+    inRange(db.shadows, '[entity+id]', entity, ids, keys, (s) => s.id),
+    inRange(db.outbox, '[entity+row_id]', entity, ids, keys, (e) => e.row_id),
   ]);
   const byId = new Map<string, RowState>();
-  ids.forEach((id, i) => byId.set(id, { view: views[i], shadow: shadows[i], pending: [] }));
+  for (const id of ids) byId.set(id, { view: undefined, shadow: undefined, pending: [] });
+  viewIds.forEach((id, i) => (byId.get(id)!.view = views[i]));
+  for (const shadow of shadows) byId.get(shadow.id)!.shadow = shadow;
   for (const entry of pending.sort((a, b) => a.seq - b.seq)) byId.get(entry.row_id)?.pending.push(entry);
   return byId;
 }
 
 /**
- * Outbox entries of these rows. A few rows: one index lookup each (`anyOf`).
- * A page or a push batch: one scan of the entity's range of the index,
- * filtered here — `anyOf` with a thousand compound keys costs a cursor jump
- * per key (56 s for 1000 keys over a 10 000-entry outbox in fake-indexeddb),
- * while the scan is bounded by the outbox's size.
+ * Records of these rows in a table indexed by `[entity+id]` (outbox entries,
+ * shadows, tombstones). A few rows: one index lookup each (`anyOf`). A page
+ * or a push batch: one scan of the entity's range of the index, filtered
+ * here — `anyOf` with a thousand compound keys costs a cursor jump per key
+ * (56 s for 1000 keys over a 10 000-entry outbox in fake-indexeddb), and
+ * `bulkGet` a request per key, while the scan is bounded by the table's
+ * size, which these tables keep small (rows with pending edits, deleted rows).
  */
-async function pendingOf(db: PacksyncDb, entity: EntityName, ids: string[], keys: [string, string][]): Promise<OutboxEntry[]> {
-  if (ids.length <= 16) return db.outbox.where('[entity+row_id]').anyOf(keys).toArray();
-  const sorted = [...ids].sort();
+export async function inRange<T>(table: Table<T>, index: string, entity: EntityName, ids: readonly string[],
+  keys: [string, string][], idOf: (record: T) => string): Promise<T[]> {
+  if (ids.length === 0) return [];
+  if (ids.length <= 16) return table.where(index).anyOf(keys).toArray();
+  const [lo, hi] = idRange(ids);
   const wanted = new Set(ids);
-  const inRange = await db.outbox.where('[entity+row_id]')
-    .between([entity, sorted[0]!], [entity, sorted[sorted.length - 1]!], true, true).toArray();
-  return inRange.filter((entry) => wanted.has(entry.row_id));
+  const found = await table.where(index).between([entity, lo], [entity, hi], true, true).toArray();
+  return found.filter((record) => wanted.has(idOf(record)));
+}
+
+/** The lowest and highest of some ids (not empty). */
+export function idRange(ids: readonly string[]): [string, string] {
+  let lo = ids[0]!;
+  let hi = lo;
+  for (const id of ids) if (id < lo) lo = id; else if (id > hi) hi = id;
+  return [lo, hi];
 }
 
 /** Sets the server rows of many rows of one entity and rewrites their views, in bulk. */

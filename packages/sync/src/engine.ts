@@ -135,8 +135,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   function buildService(database: PacksyncDb, clientId: string): SyncService {
     const r = resolver();
     verifier = new Verifier({
-      db: database, transport, logger, metrics,
+      db: database, transport, logger, metrics, clock,
       userId: userId!,
+      ...(options.verifyEveryMs !== undefined ? { everyMs: options.verifyEveryMs } : {}),
       checksum: options.checksum === undefined ? remote.defaultChecksum() : options.checksum,
       token: () => session.token(),
     });
@@ -154,6 +155,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         const started = clock.now();
         const outcome = await pullUntilCaughtUp({
           db: database, transport, userId: userId!, clock, ...(options.pullPageSize ? { pageSize: options.pullPageSize } : {}),
+          ...(options.pullOwnChanges ? {} : { clientId }),
           onPage: (rows) => {
             metrics.count('rows_pulled', undefined, rows);
             const s = status.get();
@@ -379,8 +381,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       list: () => need().db.outbox.orderBy('seq').toArray(),
       async discard(seq) {
         const { db: database } = need();
+        const entry = await database.outbox.get(seq);
         await new OutboxApi(database).discard(seq);
         showCounts(await readCounts(database));
+        if (entry && entry.attempts > 0) {
+          // It was sent: the server may have applied it with the answer lost,
+          // and pulls leave out this client's own rows. Fetch the trip again.
+          verifier?.refetch(entry.trip_id);
+          service?.schedule(0);
+        }
       },
       async retry(seq) {
         await new OutboxApi(need().db).retry(seq);

@@ -29,6 +29,11 @@ export interface SyncEngineOptions {
   stream?: boolean;
   /** Push batch limits; the protocol's by default (tests make them small). */
   pushLimits?: PushLimits;
+  /**
+   * Pull back the rows this device pushed (default false: the server leaves
+   * them out, since their push results already set them here).
+   */
+  pullOwnChanges?: boolean;
   /** Rows per pull page (≤ the protocol's limit). */
   pullPageSize?: number;
   /**
@@ -36,6 +41,12 @@ export interface SyncEngineOptions {
    * the comparison; by default asked of the sync function (`POST /sync/checksum`).
    */
   checksum?: ((tripIds: string[], token: string) => Promise<Record<string, string> | null>) | null;
+  /**
+   * A trip's checksum is compared after a snapshot brought it, and otherwise
+   * at most once per this many ms (5 minutes by default; 0: after every
+   * catch-up that changed the trip).
+   */
+  verifyEveryMs?: number;
   /**
    * Sync by itself (default true): after edits, on coming online, on pokes,
    * and retries after failures. Off, only syncNow syncs (tests that need to

@@ -3,12 +3,11 @@
 // on top of the new server rows. Applying a row twice is harmless (a new
 // member may get a row from a snapshot and again from the log); a row older
 // than what the device has is not applied, and its trip is fetched again.
-import { MAX_PULL_LIMIT, type PulledChange } from '@packsync/protocol';
+import { MAX_PULL_LIMIT, type PulledChange, type PullResponse } from '@packsync/protocol';
 import { ENTITY_NAMES, type EntityName } from '@packsync/model';
 import { tripIdOf, type PacksyncDb } from './db.ts';
 import { asSyncError, SyncError } from './errors.ts';
 import { readRows, writeServerRows, type ServerRowUpdate } from './apply.ts';
-import { setServerRow } from './overlay.ts';
 import { dropTombstones, dropTripTombstones, keepTombstones } from './tombstones.ts';
 import type { Transport } from './transport.ts';
 import { systemClock, type Clock } from './collaborators.ts';
@@ -24,6 +23,8 @@ export interface PullOutcome {
   /** Trips that changed (for checksums). */
   touched: Set<string>;
   fullResync: boolean;
+  /** Some pages were a snapshot (a first sync, a reset cursor, a trip fetched again): verify what they brought. */
+  snapshot: boolean;
   error: SyncError | null;
 }
 
@@ -34,6 +35,13 @@ export interface PullDeps {
   pageSize?: number;
   /** Dates the tombstone of a row pulled as deleted without its row. */
   clock?: Clock;
+  /**
+   * This device's client id, sent so the server leaves out the rows this
+   * client pushed: their push results already set them here. Only for the
+   * regular catch-up that follows a push loop which got every result it
+   * sent for (SyncService); refetches leave it out.
+   */
+  clientId?: string;
   /** Called after each applied page (metrics, initial-sync progress). */
   onPage?(rows: number): void;
 }
@@ -51,7 +59,7 @@ export function tripSnapshotCursor(cursor: string | null, tripId: string): strin
 /** `from.trip`: the pull starts with that trip's snapshot; its rows the snapshot lacks are gone from the server. */
 export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string | null; trip?: string }): Promise<PullOutcome> {
   const { db, transport } = deps;
-  const outcome: PullOutcome = { pulled: 0, pages: 0, revoked: [], suspect: [], touched: new Set(), fullResync: false, error: null };
+  const outcome: PullOutcome = { pulled: 0, pages: 0, revoked: [], suspect: [], touched: new Set(), fullResync: false, snapshot: false, error: null };
   try {
     let cursor = from ? from.cursor : ((await db.getMeta<string>('cursor')) ?? null);
     let resyncing = cursor === null || from?.trip !== undefined;
@@ -63,11 +71,21 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
     // remembered of the trip(s) is stale: dropped with the first page (not
     // the last, which may already bring deletes from the log).
     let forgetTombstones = resyncing;
+    // Page n+1 is asked for as soon as page n arrives (its cursor is known
+    // then), so the server works on it while page n is written. A request
+    // left behind by a failure is dropped (a pull only reads).
+    const request = (at: string | null) => {
+      const response = transport.pull(at, deps.pageSize ?? MAX_PULL_LIMIT, deps.clientId);
+      response.catch(() => undefined);
+      return response;
+    };
+    let next: Promise<PullResponse> | null = null;
     for (;;) {
-      let page;
+      let page: PullResponse;
       try {
-        page = await transport.pull(cursor, deps.pageSize ?? MAX_PULL_LIMIT);
+        page = await (next ?? request(cursor));
       } catch (error) {
+        next = null;
         const e = asSyncError(error);
         if (e.code === 'cursor_invalid' && cursor !== null && !resetOnce) {
           // The server cannot continue from our cursor: take everything again,
@@ -83,6 +101,8 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
         }
         throw e;
       }
+      next = page.has_more ? request(page.cursor) : null;
+      if (resyncing) outcome.snapshot = true;
       await db.transaction('rw', db.syncTables, async () => {
         if (resyncing) for (const c of page.changes) if (c.op !== 'revoke') seen.add(`${c.entity}:${c.id}`);
         if (forgetTombstones) await dropTripTombstones(db, scope);
@@ -111,7 +131,7 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
  * `trusted`: a resync's snapshot, the server's word even where the device
  * holds a higher version.
  */
-async function applyPage(db: PacksyncDb, userId: string, changes: PulledChange[], outcome: PullOutcome, trusted: boolean,
+export async function applyPage(db: PacksyncDb, userId: string, changes: PulledChange[], outcome: PullOutcome, trusted: boolean,
   now: string): Promise<void> {
   let run: PulledChange[] = [];
   for (const change of changes) {
@@ -141,7 +161,10 @@ async function applyRun(db: PacksyncDb, userId: string, run: PulledChange[], out
   for (const entity of ENTITY_NAMES) {
     const changes = byEntity.get(entity);
     if (!changes) continue;
-    const states = await readRows(db, entity, [...changes.keys()]);
+    // A snapshot's live rows need no look at the device's copy: the server's
+    // word is taken (no version check) and nothing of the view is kept.
+    const ids = [...changes.keys()];
+    const states = await readRows(db, entity, ids, trusted ? ids.filter((id) => !isLive(changes.get(id)!)) : ids);
     const updates: ServerRowUpdate[] = [];
     const joined = new Set<string>();
     const deletedTrips: string[] = [];
@@ -180,6 +203,10 @@ async function applyRun(db: PacksyncDb, userId: string, run: PulledChange[], out
   }
 }
 
+function isLive(change: PulledChange): boolean {
+  return change.op === 'upsert' && change.row !== null && !change.row.deleted_at;
+}
+
 /** Access revoked: the trip and everything in it leave the device, queued edits included (the server would refuse them). */
 export async function removeTrip(db: PacksyncDb, tripId: string): Promise<void> {
   await db.entity('trips').delete(tripId);
@@ -193,7 +220,9 @@ export async function removeTrip(db: PacksyncDb, tripId: string): Promise<void> 
 async function hideTripContent(db: PacksyncDb, tripId: string): Promise<void> {
   for (const entity of ['people', 'items', 'rule_overrides'] as const) {
     const ids = await db.entity(entity).where('trip_id').equals(tripId).primaryKeys();
-    for (const id of ids) await setServerRow(db, entity, id, tripId, null);
+    if (ids.length === 0) continue;
+    const states = await readRows(db, entity, ids);
+    await writeServerRows(db, entity, ids.map((id) => ({ id, tripId, server: null })), states);
   }
   await dropTripTombstones(db, tripId);
 }
@@ -204,12 +233,10 @@ async function dropUnseen(db: PacksyncDb, seen: Set<string>, trip?: string): Pro
     const table = db.entity(entity);
     const ids = trip === undefined ? await table.toCollection().primaryKeys()
       : await (entity === 'trips' ? table.where('id') : table.where('trip_id')).equals(trip).primaryKeys();
-    for (const id of ids) {
-      if (seen.has(`${entity}:${id}`)) continue;
-      if (await db.shadows.get([entity, id])) continue;
-      const row = await db.entity(entity).get(id);
-      if (row?.local_only) continue;
-      await db.entity(entity).delete(id);
-    }
+    const unseen = ids.filter((id) => !seen.has(`${entity}:${id}`));
+    if (unseen.length === 0) continue;
+    const states = await readRows(db, entity, unseen);
+    const gone = unseen.filter((id) => !states.get(id)!.shadow && !states.get(id)!.view?.local_only);
+    if (gone.length) await table.bulkDelete(gone);
   }
 }

@@ -15,7 +15,7 @@ import { FakeClock, seededRandom } from './testing/fake-clock.ts';
 const pushed = (n = 0, error: SyncError | null = null): PushOutcome =>
   ({ pushed: n, conflicts: 0, parked: 0, remaining: 0, error, statuses: {}, byEntity: [] });
 const pulled = (error: SyncError | null = null): PullOutcome =>
-  ({ pulled: 0, pages: 1, revoked: [], suspect: [], touched: new Set(), fullResync: false, error });
+  ({ pulled: 0, pages: 1, revoked: [], suspect: [], touched: new Set(), fullResync: false, snapshot: false, error });
 
 function setup(options: { pushes?: PushOutcome[]; pulls?: PullOutcome[]; refresh?: () => Promise<string> } = {}) {
   const clock = new FakeClock();

@@ -5,6 +5,7 @@
 // never pushed, never counted. They go with their trip (revoke, trip deleted,
 // resync) and give way when the row comes back under the same id.
 import type { EntityName } from '@packsync/model';
+import { idRange } from './apply.ts';
 import type { PacksyncDb } from './db.ts';
 import type { Row } from './types.ts';
 
@@ -25,9 +26,22 @@ export async function keepTombstones(db: PacksyncDb, entity: EntityName, rows: r
   })));
 }
 
-/** The rows are back (restored or created again with the same id). */
+/**
+ * The rows are back (restored or created again with the same id). A page of
+ * rows is looked up by one key scan of its id range first: nearly always none
+ * of them has a tombstone, and a delete per row would cost a request each.
+ */
 export async function dropTombstones(db: PacksyncDb, entity: EntityName, ids: readonly string[]): Promise<void> {
-  if (ids.length) await db.tombstones.bulkDelete(ids.map((id) => [entity, id] as [string, string]));
+  if (ids.length === 0) return;
+  if (ids.length <= 16) {
+    await db.tombstones.bulkDelete(ids.map((id) => [entity, id] as [string, string]));
+    return;
+  }
+  const [lo, hi] = idRange(ids);
+  const wanted = new Set(ids);
+  const keys = await db.tombstones.where('[entity+id]').between([entity, lo], [entity, hi], true, true).primaryKeys();
+  const gone = keys.filter((key) => wanted.has(key[1]));
+  if (gone.length) await db.tombstones.bulkDelete(gone);
 }
 
 /** The trip left the device, was deleted, or is fetched again: its tombstones go. `undefined`: every trip. */

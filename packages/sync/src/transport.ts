@@ -78,8 +78,10 @@ export class Transport {
     return parseJson(await this.post('push', body), pushResponse.parse, 'push response');
   }
 
-  async pull(cursor: string | null, limit: number): Promise<PullResponse> {
-    return parseJson(await this.post('pull', JSON.stringify({ cursor, limit })), pullResponse.parse, 'pull response');
+  /** `clientId`: leave out rows this client pushed (the server's echo of them). */
+  async pull(cursor: string | null, limit: number, clientId?: string): Promise<PullResponse> {
+    const body = JSON.stringify(clientId === undefined ? { cursor, limit } : { cursor, limit, client_id: clientId });
+    return parseJson(await this.post('pull', body), pullResponse.parse, 'pull response');
   }
 
   /** Routes whose schemas live on other branches' packages: answered as plain JSON. */

@@ -4,7 +4,7 @@
 // the server's are fetched again by a snapshot of that one trip. One
 // refetch per trip per cycle, so a server that keeps disagreeing cannot make
 // the engine loop; the next catch-up checks again.
-import type { Logger } from './collaborators.ts';
+import type { Clock, Logger } from './collaborators.ts';
 import type { PacksyncDb } from './db.ts';
 import { asSyncError, type SyncError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
@@ -12,18 +12,34 @@ import { pullUntilCaughtUp, tripSnapshotCursor, type PullOutcome } from './pull.
 import type { Transport } from './transport.ts';
 import { ENTITY_NAMES } from '@packsync/model';
 
+/** How long a trip's checksum holds: a catch-up compares it again only after this (a resync always does). */
+export const DEFAULT_VERIFY_EVERY_MS = 5 * 60_000;
+
 export interface VerifierDeps {
   db: PacksyncDb;
   transport: Transport;
   logger: Logger;
   metrics: Metrics;
+  clock: Clock;
   userId: string;
   checksum: ((tripIds: string[], token: string) => Promise<Record<string, string> | null>) | null;
   token(): Promise<string>;
+  /** DEFAULT_VERIFY_EVERY_MS by default; 0 compares after every catch-up. */
+  everyMs?: number;
 }
 
+/**
+ * Checksums cost the server a read of the whole trip, more than the pulls
+ * that prompt them (bench/findings.md, measure 4: 397 checksum requests for
+ * 200 edits). So a trip is compared after a snapshot brought it, and
+ * otherwise at most once per `everyMs`: trips that changed meanwhile wait,
+ * remembered, for the first catch-up after their time has come.
+ */
 export class Verifier {
   private pending = new Set<string>();
+  /** Trips changed since their last comparison, with when that was (undefined: never in this session). */
+  private unverified = new Map<string, number | undefined>();
+  private verifiedAt = new Map<string, number>();
 
   constructor(private readonly deps: VerifierDeps) {}
 
@@ -32,16 +48,36 @@ export class Verifier {
     this.pending.add(tripId);
   }
 
+  /** Trips to compare now: all that a snapshot brought, the others once their interval is over. */
+  private due(pull: PullOutcome, skip: Set<string>): string[] {
+    const now = this.deps.clock.now();
+    const every = this.deps.everyMs ?? DEFAULT_VERIFY_EVERY_MS;
+    for (const tripId of pull.touched) {
+      if (pull.snapshot) this.verifiedAt.delete(tripId);
+      this.unverified.set(tripId, this.verifiedAt.get(tripId));
+    }
+    for (const tripId of pull.revoked) this.unverified.delete(tripId);
+    const due: string[] = [];
+    for (const [tripId, at] of this.unverified) {
+      if (skip.has(tripId)) continue;
+      if (at === undefined || now - at >= every) due.push(tripId);
+    }
+    return due;
+  }
+
   async afterCatchUp(pull: PullOutcome): Promise<SyncError | null> {
-    const { metrics } = this.deps;
+    const { metrics, clock } = this.deps;
     const refetch = new Set([...this.pending, ...pull.suspect]);
     this.pending.clear();
     try {
-      if (this.deps.checksum && pull.touched.size > 0) {
-        const tripIds = [...pull.touched].filter((t) => !refetch.has(t) && !pull.revoked.includes(t));
+      if (this.deps.checksum) {
+        const tripIds = this.due(pull, refetch);
         const server = tripIds.length ? await this.deps.checksum(tripIds, await this.deps.token()) : null;
         if (server) {
+          metrics.count('checksum_requests');
           for (const tripId of tripIds) {
+            this.unverified.delete(tripId);
+            this.verifiedAt.set(tripId, clock.now());
             const theirs = server[tripId];
             if (theirs === undefined) continue;
             if (theirs !== (await localChecksum(this.deps.db, tripId))) {

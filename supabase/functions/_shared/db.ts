@@ -51,7 +51,8 @@ export interface SyncDb {
   checksums(claims: UserClaims, tripIds: string[]): Promise<string>;
   /** Trips the transactions `xids` wrote (for a NOTIFY too large to list them). */
   tripsOf(xids: bigint[]): Promise<string[]>;
-  pull(claims: UserClaims, cursor: string | null, limit: number): Promise<PullOutcome>;
+  /** `clientId`: the caller's client, whose own pushed rows are not sent back (pull_changes_text). */
+  pull(claims: UserClaims, cursor: string | null, limit: number, clientId?: string): Promise<PullOutcome>;
   probe(): Promise<Probe>;
   /**
    * Who among `userIds` may see `tripIds` (live members, and members removed
@@ -126,12 +127,12 @@ export function createDb(options: DbOptions): SyncDb {
       return { body: row.body, statuses: row.statuses };
     },
 
-    async pull(claims, cursor, limit) {
+    async pull(claims, cursor, limit, clientId) {
+      // The text form: the body goes out as the database built it, with no
+      // jsonb round trip (see 20261201200000_pull_text.sql).
       const row = await asUser<{ body: string; count: number; has_more: boolean }>(claims, (tx) => tx`
-        select r::text as body,
-               coalesce(jsonb_array_length(r->'changes'), 0)::int as count,
-               coalesce((r->>'has_more')::boolean, false) as has_more
-        from public.pull_changes(${cursor}::text, ${limit}::int) r`);
+        select r.body, r.changes as count, r.has_more
+        from public.pull_changes_text(${cursor}::text, ${limit}::int, ${clientId ?? null}::uuid) r`);
       return { body: row.body, count: row.count, hasMore: row.has_more };
     },
 

@@ -36,6 +36,9 @@ export const rateLimited = (code: ErrorCode, message: string, retryAfterSeconds:
 export const tooManyPushes = (max: number) =>
   rateLimited('too_many_pushes', `At most ${max} pushes per user at once: wait for the one in flight, then retry.`, 1);
 
+export const tooManyRequests = (max: number) =>
+  rateLimited('too_many_requests', `At most ${max} pulls, checksums, history or invite requests per user at once: wait for those in flight, then retry.`, 1);
+
 export const databaseUnavailable = (inner?: unknown) =>
   new SyncError(503, 'storage', 'database_unavailable', 'The database is unreachable or busy; retry shortly.', true, 2, inner);
 

@@ -11,13 +11,14 @@ import {
   MAX_CHANGES_PER_PUSH,
   MAX_PULL_LIMIT,
   MAX_PUSHES_IN_FLIGHT_PER_USER,
+  MAX_REQUESTS_IN_FLIGHT_PER_USER,
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
   pullRequest,
   pushRequest,
 } from '@packsync/protocol';
 import type { z } from 'zod';
-import type { Verifier } from '../auth.ts';
+import type { UserClaims, Verifier } from '../auth.ts';
 import type { Clock } from '../clock.ts';
 import type { SyncDb } from '../db.ts';
 import {
@@ -28,6 +29,7 @@ import {
   inviteError,
   SyncError,
   tooManyPushes,
+  tooManyRequests,
   validation,
 } from '../errors.ts';
 import { corsHeaders, errorResponse, jsonText, readBody } from '../http.ts';
@@ -46,6 +48,8 @@ export interface SyncHandlerDeps {
   /** Keys that unlock /health's details (service-role and secret keys). */
   secretKeys?: string[];
   maxPushesPerUser?: number;
+  /** In-flight cap per user for pull, checksum, history and invite together. */
+  maxRequestsPerUser?: number;
   /** Keeps the instance alive while a stream is open (`EdgeRuntime.waitUntil` on hosted). */
   keepAlive?: (ended: Promise<void>) => void;
 }
@@ -86,7 +90,10 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
     const bearer = /^bearer\s+(\S+)\s*$/i.exec(headers.get('authorization') ?? '')?.[1];
     return secretKeys.has(headers.get('apikey') ?? '') || (bearer !== undefined && secretKeys.has(bearer));
   };
-  const pushSlots = new UserSlots(deps.maxPushesPerUser ?? MAX_PUSHES_IN_FLIGHT_PER_USER);
+  const pushSlots = new UserSlots(deps.maxPushesPerUser ?? MAX_PUSHES_IN_FLIGHT_PER_USER, tooManyPushes);
+  // The other routes that hold a database connection: without a cap, one
+  // user's burst of pulls fills the pool and every other user's pull waits.
+  const requestSlots = new UserSlots(deps.maxRequestsPerUser ?? MAX_REQUESTS_IN_FLIGHT_PER_USER, tooManyRequests);
 
   async function route(request: Request, log: LogEntry): Promise<Response> {
     const route = routeOf(new URL(request.url).pathname);
@@ -165,6 +172,16 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
       }
     }
 
+    const release = requestSlots.take(claims.sub);
+    try {
+      return await query(route, body, log, claims);
+    } finally {
+      release();
+    }
+  }
+
+  /** Pull, invite, history and checksum: one capped database request each. */
+  async function query(route: Exclude<Route, 'push' | 'stream' | 'health'>, body: unknown, log: LogEntry, claims: UserClaims): Promise<Response> {
     if (route === 'invite') {
       const invite = parse(inviteRequest, body);
       const membership = await db.invite(claims, invite.trip_id, invite.email, invite.role).catch((error) => {
@@ -192,7 +209,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
     }
 
     const pull = parse(pullRequest, body);
-    const result = await db.pull(claims, pull.cursor, pull.limit ?? MAX_PULL_LIMIT).catch((error) => {
+    const result = await db.pull(claims, pull.cursor, pull.limit ?? MAX_PULL_LIMIT, pull.client_id).catch((error) => {
       throw fromDatabaseError(error);
     });
     log.returned = result.count;
@@ -238,17 +255,17 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
 
 /**
  * At most `max` requests in flight per user on this instance. One user's
- * burst of pushes would otherwise hold every pooled connection (and the
- * pull horizon) while other users wait.
+ * burst of pushes or pulls would otherwise hold every pooled connection (and
+ * the pull horizon) while other users wait.
  */
 class UserSlots {
   private readonly held = new Map<string, number>();
-  constructor(private readonly max: number) {}
+  constructor(private readonly max: number, private readonly refuse: (max: number) => SyncError) {}
 
   /** A slot for `userId`, or a 429 `rate` error; call the returned function once done. */
   take(userId: string): () => void {
     const count = this.held.get(userId) ?? 0;
-    if (count >= this.max) throw tooManyPushes(this.max);
+    if (count >= this.max) throw this.refuse(this.max);
     this.held.set(userId, count + 1);
     let released = false;
     return () => {

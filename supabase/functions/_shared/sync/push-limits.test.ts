@@ -1,5 +1,5 @@
 // What one push may cost: the database gets the validated changes (never the
-// raw body), and one user holds at most a few pushes in flight per instance.
+// raw body), and one user holds at most a few pushes (and a few pulls) in flight per instance.
 import { errorResponse, pushResponse } from '@packsync/protocol';
 import { assert, assertEquals } from '../assert.ts';
 import { adminSql, itemChange, signUp, syncRequest, testEnv, testHandler, tripChanges, uuid } from '../testing.ts';
@@ -70,6 +70,68 @@ Deno.test('a user\'s pushes beyond the in-flight cap get a retryable 429 (rate),
     assert(again.status === 200, `status ${again.status}`);
     await again.body?.cancel();
   } finally {
+    await sql.end();
+    await handler.close();
+  }
+});
+
+Deno.test('a user\'s pulls beyond the in-flight cap get a retryable 429 (rate, too_many_requests); another user\'s are not refused', async () => {
+  const { handler } = testHandler(env, { maxRequestsPerUser: 1 });
+  const sql = adminSql(env);
+  let release = () => {};
+  try {
+    const [busy, other] = await Promise.all([signUp(env), signUp(env)]);
+    const pull = (token: string) => handler.handle(syncRequest(env, 'pull', { token, body: { cursor: null, limit: 10 } }));
+
+    // Hold the tables every pull reads so the next pull waits inside Postgres.
+    const released = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = sql.begin(async (tx) => {
+      await tx`lock table public.trip_members, public.change_log in access exclusive mode`;
+      locked();
+      await released;
+    });
+    await isLocked;
+    let watching = true;
+    const waiting = async (n: number) => {
+      while (watching) {
+        const [row] = await sql`select count(*)::int as n from pg_stat_activity
+                                where application_name = 'packsync-sync' and wait_event_type = 'Lock'`;
+        if (row!.n >= n) return 'waiting in Postgres' as const;
+      }
+      return 'stopped watching' as const;
+    };
+    const first = pull(busy.token);
+    await waiting(1);
+
+    // Refused at once, or (without the cap) a second pull waiting on the lock: whichever comes first.
+    const second = await Promise.race([pull(busy.token), waiting(2)]);
+    watching = false;
+    assert(second instanceof Response, 'the second pull went to the database instead of being refused');
+    assertEquals(second.status, 429);
+    assertEquals(second.headers.get('retry-after'), '1');
+    const { error } = errorResponse.parse(await second.json());
+    assertEquals([error.type, error.code, error.retryable], ['rate', 'too_many_requests', true]);
+    // The same slots cover the other database routes.
+    const checksum = await handler.handle(syncRequest(env, 'checksum', { token: busy.token, body: { trip_ids: [uuid()] } }));
+    assertEquals(checksum.status, 429);
+    await checksum.body?.cancel();
+
+    // Another user is not refused (their pull waits for the same lock, then answers).
+    const others = pull(other.token);
+    release();
+    await holder;
+    assertEquals((await others).status, 200);
+    await (await others).body?.cancel();
+    assertEquals((await first).status, 200);
+    await (await first).body?.cancel();
+    // The slot is free again.
+    const again = await pull(busy.token);
+    assertEquals(again.status, 200);
+    await again.body?.cancel();
+  } finally {
+    release();
     await sql.end();
     await handler.close();
   }
