@@ -4,7 +4,7 @@
 -- whole server row; a membership's result carries the status the server gave
 -- it. The at-most-once record replays the same text.
 begin;
-select plan(12);
+select plan(15);
 \ir _personas.sql
 
 \ir _push_helpers.sql
@@ -57,6 +57,22 @@ select is(pg_temp.push1(pg_temp.change(6, 'upsert', 'trip_members', '50000000-00
     jsonb_build_object('trip_id', :'trip', 'user_id', :'stranger_id', 'role', 'viewer', 'status', 'active'))) -> 'row' ->> 'email',
   (select email from public.trip_members where id = '50000000-0000-4000-8000-0000000000a1'),
   'and the email the server filled in');
+
+-- push_changes_text (what the sync function calls): the same results as
+-- text, and the results per status; a repeat within the batch counts as its
+-- first occurrence, a replayed change as what it was.
+create temp table texted on commit drop as
+select * from public.push_changes_text(('c' || substr(auth.uid()::text, 2))::uuid, jsonb_build_array(
+  pg_temp.change(20, 'upsert', 'items', '30000000-0000-4000-8000-0000000000b1', null, jsonb_build_object('trip_id', :'trip', 'name', 'Cap')),
+  pg_temp.change(20, 'upsert', 'items', '30000000-0000-4000-8000-0000000000b1', null, jsonb_build_object('trip_id', :'trip', 'name', 'Cap')),
+  pg_temp.change(1, 'upsert', 'items', '30000000-0000-4000-8000-0000000000a1', null, jsonb_build_object('trip_id', :'trip', 'name', 'Hat')),
+  pg_temp.change(21, 'upsert', 'no_such_table', '30000000-0000-4000-8000-0000000000b2', null, '{}')));
+select is((select statuses from texted), '{"applied": 3, "rejected": 1}'::jsonb,
+  'push_changes_text counts results per status (a duplicate as its first, a replay as recorded)');
+select is((select body::jsonb -> 'results' -> 0 ->> 'status' from texted), 'applied', 'its body is the results as text');
+select is(public.push_changes(('c' || substr(auth.uid()::text, 2))::uuid, jsonb_build_array(
+    pg_temp.change(20, 'upsert', 'items', '30000000-0000-4000-8000-0000000000b1', null, jsonb_build_object('trip_id', :'trip', 'name', 'Cap')))) -> 'results' -> 0,
+  (select body::jsonb -> 'results' -> 0 from texted), 'push_changes returns the same result, parsed');
 
 select * from finish();
 rollback;
