@@ -6,30 +6,19 @@
 // an acknowledged edit silently lost. Two devices of one user, edited in a
 // fixed order; no timing involved.
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createSyncEngine, silentLogger, type SyncEngine } from '../../packages/sync/src/index.ts';
 import { testClient } from '../../packages/stack/src/testing.ts';
-import { createTrip, operator, signUp, stack, type Sql, type User } from '../support/stack.ts';
+import { ownTrip } from '../support/own-trip.ts';
 
-const s = stack();
-let sql: Sql;
-let user: User;
-let trip: string;
+const w = ownTrip('conflict-replaced');
+const s = w.s;
 const engines: SyncEngine[] = [];
-
-beforeAll(async () => {
-  sql = operator(s);
-  user = await signUp(s, 'conflict-replaced');
-  trip = await createTrip(s, user);
-});
-afterAll(async () => {
-  await Promise.all(engines.map((e) => e.stop()));
-  await sql.end();
-});
+afterAll(() => Promise.all(engines.map((e) => e.stop())));
 
 async function device(): Promise<SyncEngine> {
   const supabase = testClient(s);
-  const { error } = await supabase.auth.signInWithPassword({ email: user.email, password: user.password });
+  const { error } = await supabase.auth.signInWithPassword({ email: w.user.email, password: w.user.password });
   expect(error).toBeNull();
   const engine = createSyncEngine({
     supabase, url: s.apiUrl, anonKey: s.anonKey, indexedDB: new IDBFactory(), IDBKeyRange,
@@ -46,7 +35,7 @@ describe('a second conflict on a row', () => {
     const mine = await device();
     const theirs = await device();
     await mine.syncNow(); // the trip arrives
-    const id = await mine.create('items', { trip_id: trip, name: 'Hat' });
+    const id = await mine.create('items', { trip_id: w.trip, name: 'Hat' });
     await mine.syncNow();
     await theirs.syncNow();
 
@@ -63,7 +52,7 @@ describe('a second conflict on a row', () => {
     await theirs.syncNow();
     await mine.syncNow();
 
-    const [row] = await sql`select name, notes from public.items where id = ${id}`;
+    const [row] = await w.sql`select name, notes from public.items where id = ${id}`;
     expect(row).toEqual({ name: 'Beanie', notes: 'theirs: leave it' });
     const conflicts = await mine.conflicts.list();
     expect(conflicts).toHaveLength(1);
@@ -79,8 +68,34 @@ describe('a second conflict on a row', () => {
     // Keeping mine sends both of the user's values.
     await mine.conflicts.resolve(conflict!.id, 'mine');
     await mine.syncNow();
-    const [after] = await sql`select name, notes from public.items where id = ${id}`;
+    const [after] = await w.sql`select name, notes from public.items where id = ${id}`;
     expect(after).toEqual({ name: 'Cap', notes: 'mine: pack it' });
     expect(await mine.conflicts.list()).toEqual([]);
+  });
+
+  it('drops a field of the first one that the user has edited again since (their newer value stands)', async () => {
+    const mine = await device();
+    const theirs = await device();
+    await mine.syncNow(); // the trip arrives
+    const id = await mine.create('items', { trip_id: w.trip, name: 'Hat' });
+    await mine.syncNow();
+    await theirs.syncNow();
+
+    await mine.update('items', id, { notes: 'mine: first' });
+    await theirs.update('items', id, { notes: 'theirs' });
+    await theirs.syncNow();
+    await mine.syncNow();
+    expect((await mine.conflicts.list()).map((c) => c.fields)).toEqual([['notes']]);
+
+    // The user writes the notes again (their answer) together with a name someone else also changed.
+    await mine.update('items', id, { notes: 'mine: second', name: 'Cap' });
+    await theirs.update('items', id, { name: 'Beanie' });
+    await theirs.syncNow();
+    await mine.syncNow();
+
+    const [row] = await w.sql`select name, notes from public.items where id = ${id}`;
+    expect(row).toEqual({ name: 'Beanie', notes: 'mine: second' });
+    const conflicts = await mine.conflicts.list();
+    expect(conflicts.map((c) => ({ fields: c.fields, mine: c.mine }))).toEqual([{ fields: ['name'], mine: { name: 'Cap' } }]);
   });
 });

@@ -5,23 +5,14 @@
 // until the edit has resolved (an event, not a sleep).
 import { randomUUID } from 'node:crypto';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createSyncEngine, silentLogger } from '../../packages/sync/src/index.ts';
 import { testClient } from '../../packages/stack/src/testing.ts';
 import { attack } from '../attacks/pending-fixes.ts';
-import { createTrip, operator, signUp, stack, type Sql, type User } from '../support/stack.ts';
+import { ownTrip } from '../support/own-trip.ts';
 
-const s = stack();
-let sql: Sql;
-let user: User;
-let trip: string;
-
-beforeAll(async () => {
-  sql = operator(s);
-  user = await signUp(s, 'inflight');
-  trip = await createTrip(s, user);
-});
-afterAll(() => sql.end());
+const w = ownTrip('inflight');
+const s = w.s;
 
 type Outcome = 'answered' | 'answer_lost' | 'never_sent' | 'not_held';
 
@@ -63,7 +54,7 @@ describe('an edit while its row\'s create is in flight', () => {
   for (const outcome of ['answered', 'answer_lost', 'never_sent', 'not_held'] as const) {
     attack(outcome === 'not_held' ? 'engine-edit-during-create-push' : 'none', `is kept when ${named[outcome]}`, async () => {
       const supabase = testClient(s);
-      const { error } = await supabase.auth.signInWithPassword({ email: user.email, password: user.password });
+      const { error } = await supabase.auth.signInWithPassword({ email: w.user.email, password: w.user.password });
       expect(error).toBeNull();
       const held = heldFetch(outcome);
       const engine = createSyncEngine({
@@ -73,7 +64,7 @@ describe('an edit while its row\'s create is in flight', () => {
       await engine.start();
       try {
         await engine.syncNow(); // the trip arrives
-        const id = await engine.create('items', { trip_id: trip, name: 'first' });
+        const id = await engine.create('items', { trip_id: w.trip, name: 'first' });
         const syncing = engine.syncNow();
         if (outcome !== 'not_held') await held.pushSent;
         const renamed = `second ${randomUUID().slice(0, 6)}`;
@@ -81,7 +72,7 @@ describe('an edit while its row\'s create is in flight', () => {
         held.release();
         await syncing;
         for (let i = 0; i < 3; i++) await engine.syncNow();
-        const [row] = await sql`select name from public.items where id = ${id}`;
+        const [row] = await w.sql`select name from public.items where id = ${id}`;
         expect({ server: row?.name, local: (await engine.get('items', id))?.name }).toEqual({ server: renamed, local: renamed });
       } finally {
         await engine.stop();

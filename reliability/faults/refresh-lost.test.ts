@@ -7,24 +7,15 @@
 // engine's clock says the token is about to expire, so its first request
 // refreshes.
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { createSyncEngine, silentLogger, systemClock } from '../../packages/sync/src/index.ts';
-import { createTrip, operator, signUp, stack, type Sql, type User } from '../support/stack.ts';
+import { ownTrip } from '../support/own-trip.ts';
 import { startFaultProxy, type Decision, type FaultProxy } from './proxy.ts';
 
-const s = stack();
-let sql: Sql;
-let user: User;
-let trip: string;
-
-beforeAll(async () => {
-  sql = operator(s);
-  user = await signUp(s, 'refresh-lost');
-  trip = await createTrip(s, user);
-});
-afterAll(() => sql.end());
+const w = ownTrip('refresh-lost');
+const s = w.s;
 
 /** A proxy that gives the first `lose` refreshes the fault `kind` (the server has rotated the token by then). */
 async function losingProxy(kind: 'drop_response' | 'reset_mid_body', lose: number): Promise<FaultProxy & { refreshes: () => number }> {
@@ -46,7 +37,7 @@ describe('a refresh whose answer is lost after the token was rotated', () => {
         auth: { persistSession: false, autoRefreshToken: false },
         realtime: { transport: WebSocket as never },
       });
-      const { data, error } = await supabase.auth.signInWithPassword({ email: user.email, password: user.password });
+      const { data, error } = await supabase.auth.signInWithPassword({ email: w.user.email, password: w.user.password });
       expect(error).toBeNull();
       const firstRefreshToken = data.session!.refresh_token;
       // The engine's clock runs so that the token expires in 30 s: inside its refresh margin.
@@ -60,7 +51,7 @@ describe('a refresh whose answer is lost after the token was rotated', () => {
         await engine.start();
         const first = await engine.syncNow(); // refreshes first: its answers are the lost ones
         expect({ error: first.error?.toJSON() ?? null, state: engine.status.get().state }).toEqual({ error: null, state: 'idle' });
-        const id = await engine.create('items', { trip_id: trip, name: `after ${kind}` });
+        const id = await engine.create('items', { trip_id: w.trip, name: `after ${kind}` });
         const summary = await engine.syncNow();
         expect(proxy.refreshes(), 'refreshes through the proxy').toBeGreaterThan(lose);
         expect(summary.error).toBeNull();
@@ -68,7 +59,7 @@ describe('a refresh whose answer is lost after the token was rotated', () => {
         const { data: after } = await supabase.auth.getSession();
         expect(after.session?.refresh_token).toBeDefined();
         expect(after.session!.refresh_token).not.toBe(firstRefreshToken);
-        const [row] = await sql`select name from public.items where id = ${id}`;
+        const [row] = await w.sql`select name from public.items where id = ${id}`;
         expect(row?.name).toBe(`after ${kind}`);
       } finally {
         await engine.stop();

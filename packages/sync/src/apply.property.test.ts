@@ -76,7 +76,9 @@ async function applyRowByRow(db: PacksyncDb, page: PulledChange[], outcome: Pull
     const server = change.op === 'delete' ? null : (change.row as Row | null);
     await setServerRow(db, entity, change.id, change.trip_id, server);
     if (server && !server.deleted_at) await dropTombstones(db, entity, [change.id]);
-    else if (view && !(await db.entity(entity).get(change.id))) await keepTombstones(db, entity, [{ ...view, ...(server ?? {}) }], NOW);
+    else if ((view || change.row) && !(await db.entity(entity).get(change.id))) {
+      await keepTombstones(db, entity, [{ ...view, ...(server ?? change.row ?? {}) } as Row], NOW);
+    }
   }
 }
 

@@ -106,10 +106,12 @@ export class ConflictResolver {
     // One conflict per row. A newer one takes over the fields it shares with
     // an older one (it has the newer values of both sides) and keeps the
     // older one's other fields: the user has not answered them, and their
-    // edit is nowhere else (replacing the whole conflict lost it).
+    // edit is nowhere else (replacing the whole conflict lost it). A field
+    // the user has edited again since (in this change) is theirs already:
+    // offering the older value back would undo their newer edit.
     const older = await db.conflicts.where('[entity+row_id]').equals([entry.entity, entry.row_id]).toArray();
     for (const old of older) {
-      const kept = old.fields.filter((f) => !fields.includes(f));
+      const kept = old.fields.filter((f) => !fields.includes(f) && !(f in entry.fields));
       if (kept.length === 0) continue;
       const current = server && !server.deleted_at ? server : null;
       fields = [...kept, ...fields];

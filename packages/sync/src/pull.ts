@@ -67,9 +67,10 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
     // Rows the server still has, seen during a full resync; the others go at the end.
     const seen = new Set<string>();
     let resetOnce = false;
-    // A resync's snapshot leaves tombstoned rows out, so what the device
-    // remembered of the trip(s) is stale: dropped with the first page (not
-    // the last, which may already bring deletes from the log).
+    // A resync's snapshot brings only the tombstones regeneration needs
+    // (deleted generated items), so what the device remembered of the
+    // trip(s) is dropped with the first page (not the last, which may
+    // already bring deletes from the log) and taken again from the pages.
     let forgetTombstones = resyncing;
     // Page n+1 is asked for as soon as page n arrives (its cursor is known
     // then), so the server works on it while page n is written. A request
@@ -184,7 +185,10 @@ async function applyRun(db: PacksyncDb, userId: string, run: PulledChange[], out
       if (entity === 'trip_members' && row && row.user_id === userId) joined.add(change.trip_id);
       if (entity === 'trips' && (!row || row.deleted_at)) deletedTrips.push(change.trip_id);
       if (row && !row.deleted_at) live.push(change.id);
-      else if (state.view) removed.push({ ...state.view, ...(row ?? {}) });
+      // A delete the device never showed (a snapshot's deleted generated
+      // item, on a new device or after a resync) is remembered from the row
+      // the server sent, so regeneration keeps the user's delete.
+      else if (state.view || change.row) removed.push({ ...state.view, ...(row ?? change.row ?? {}) } as Row);
       updates.push({ id: change.id, tripId: change.trip_id, server: row });
     }
     await writeServerRows(db, entity, updates, states);

@@ -1,6 +1,7 @@
 // Tombstones against the real stack: a generated item the user deleted stays
-// deleted through regeneration, on the device that deleted it and on another
-// device once it pulled the delete; tombstones go with their trip.
+// deleted through regeneration, on the device that deleted it, on another
+// device once it pulled the delete, after a resync, and on a device that
+// joins later (snapshots carry them); tombstones go with their trip.
 import { generatedKey, planRegeneration, type ExistingItem, type PersonInput, type OverrideInput } from '@packsync/model';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SyncEngine } from './engine.ts';
@@ -34,7 +35,7 @@ async function liveKeys(engine: SyncEngine, tripId: string): Promise<string[]> {
 }
 
 describe('tombstones', () => {
-  it('a deleted generated item is not re-created by regeneration, here or on another device after it pulls the delete', async () => {
+  it('a deleted generated item is not re-created by regeneration: here, on another device, after a resync, on a new device', async () => {
     const alice = await signUp('alice');
     const laptop = await device(alice.client);
     const phone = await device(await signIn(alice));
@@ -75,11 +76,25 @@ describe('tombstones', () => {
     expect(await liveKeys(phone.engine, trip)).not.toContain(goneKey);
     expect(await phone.engine.outbox.list()).toEqual([]);
 
-    // A full resync starts the trip over from the server's snapshot, which has no tombstoned rows: they go.
+    // A full resync starts the trip over from the server's snapshot, which
+    // carries deleted generated items: the tombstone survives it.
     await phone.engine.db!.setMeta('cursor', 'v1:99999999999:0');
     expect((await phone.engine.syncNow()).error).toBeNull();
     expect(phone.engine.metrics().counters.full_resyncs).toBe(1);
-    expect((await phone.engine.list('items', { trip_id: trip, includeDeleted: true })).filter((i) => i.deleted_at)).toEqual([]);
+    expect((await phone.engine.list('items', { trip_id: trip, includeDeleted: true })).filter((i) => i.deleted_at).map((i) => i.id))
+      .toEqual([gone.id]);
+    expect((await regenerate(phone.engine, trip)).created).toEqual([]);
+
+    // A device signed in after the delete never saw the row alive: its first
+    // snapshot brings the tombstone, so its regeneration keeps the delete too.
+    const tablet = await device(await signIn(alice));
+    expect((await tablet.engine.syncNow()).error).toBeNull();
+    expect(await tablet.engine.get('items', gone.id)).toBeUndefined();
+    expect((await tablet.engine.list('items', { trip_id: trip, includeDeleted: true })).find((i) => i.id === gone.id))
+      .toMatchObject({ rule_id: gone.rule_id, person_id: gone.person_id, day: gone.day, deleted_at: expect.any(String) });
+    expect((await regenerate(tablet.engine, trip)).created).toEqual([]);
+    expect(await tablet.engine.outbox.list()).toEqual([]);
+    await tablet.engine.stop();
 
     // The trip's deletion takes its tombstones along, on both devices.
     await laptop.engine.delete('trips', trip);
