@@ -1,7 +1,7 @@
 -- The log triggers under INSERT ... ON CONFLICT DO UPDATE, which fires both
 -- the insert and the update trigger of a table whichever path its rows take
 -- (and a statement writing no row fires them too): each logs exactly the rows
--- that took its path, and an empty side logs nothing (20261201202000).
+-- that took its path, and an empty side logs nothing.
 begin;
 select plan(5);
 \ir _personas.sql
