@@ -145,6 +145,11 @@ isOneToOne: false
 "push_changes":
 { Args: { "changes": Json,"client_id": string }; Returns: Json
                            },
+"push_changes_text":
+{ Args: { "changes": Json,"client_id": string }; Returns: {
+              "body": string,"statuses": Json
+            }[]
+                           },
 "trip_checksums":
 { Args: { "trip_ids": (string)[] }; Returns: {
               "checksum": string,"trip_id": string

@@ -76,7 +76,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const uuid = () => globalThis.crypto.randomUUID();
   const metrics = new Metrics();
   const status = new StatusStore();
-  const session = new Session(options.supabase.auth, clock);
+  const session = new Session(options.supabase.auth, clock, () => network.online());
   const transport = new Transport({ url: options.url, anonKey: options.anonKey, fetch: fetchFn, clock, token: () => session.token() });
   const remote = new Remote(transport);
 

@@ -4,7 +4,7 @@
 // new session (sign-in or a refresh elsewhere).
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Clock } from './collaborators.ts';
-import { noSession, SyncError } from './errors.ts';
+import { noSession, offline, SyncError } from './errors.ts';
 
 export const REFRESH_MARGIN_MS = 60_000;
 
@@ -14,7 +14,14 @@ export class Session {
   private listeners = new Set<() => void>();
   private unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly auth: Auth, private readonly clock: Clock) {}
+  /**
+   * `online`: the network monitor's word. No token is asked for (and so no
+   * refresh tried) while it says offline: supabase-js remembers a failed refresh of a token for a minute
+   * (REFRESH_FAILURE_COOLDOWN_MS) and answers every refresh of it with that
+   * failure meanwhile, so one try during an offline spell kept a device from
+   * syncing for a minute after it came back (the fault run's stuck devices).
+   */
+  constructor(private readonly auth: Auth, private readonly clock: Clock, private readonly online: () => boolean = () => true) {}
 
   /** The signed-in user's id, or a `no_session` error. */
   async userId(): Promise<string> {
@@ -37,6 +44,8 @@ export class Session {
 
   /** A token valid for at least the refresh margin, refreshing through supabase-js when needed. */
   async token(): Promise<string> {
+    // (getSession refreshes by itself near expiry, so it is not asked either)
+    if (!this.online()) throw offline();
     const { data } = await this.auth.getSession();
     const session = data.session;
     if (!session) throw noSession();
@@ -47,6 +56,7 @@ export class Session {
 
   /** A new token now (after a 401); an `auth` SyncError when the refresh token is no good either. */
   async refresh(): Promise<string> {
+    if (!this.online()) throw offline();
     let result: Awaited<ReturnType<Auth['refreshSession']>>;
     try {
       result = await this.auth.refreshSession();

@@ -87,3 +87,35 @@ Deno.test('JWKS: accepts asymmetric tokens when configured, refuses RS/HS confus
     await server.shutdown();
   }
 });
+
+Deno.test('checks a session signature once, and still ends it at its expiry', async () => {
+  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+  const token = await new SignJWT(user).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(privateKey);
+  let time = Date.now();
+  const clock = { ...systemClock, now: () => time };
+  const v = verifier({ jwks: { keys: [jwk] }, clock });
+  const headers = (t: string, key = apiKey) => new Headers({ apikey: key, authorization: `Bearer ${t}` });
+  const subtle = crypto.subtle;
+  const original = subtle.verify;
+  let checks = 0;
+  subtle.verify = function (...args: Parameters<SubtleCrypto['verify']>) {
+    checks++;
+    return original.apply(subtle, args);
+  };
+  try {
+    for (let i = 0; i < 3; i++) assertEquals((await v.authenticate(headers(token))).sub, user.sub);
+    assertEquals(checks, 1, 'one signature check for three requests with the same session');
+    // The API key is checked on every request, and another token is verified afresh.
+    const refused = await v.authenticate(headers(token, 'someone-elses-key')).catch((e: SyncError) => e.code);
+    assertEquals(refused, 'invalid_apikey');
+    const forged = await v.authenticate(headers(`${token.slice(0, -4)}AAAA`)).catch((e: SyncError) => e.code);
+    assertEquals(forged, 'invalid_token');
+    // Expiry still ends a remembered session.
+    time = user.exp * 1000;
+    const expired = await v.authenticate(headers(token)).catch((e: SyncError) => e.code);
+    assertEquals(expired, 'token_expired');
+  } finally {
+    subtle.verify = original;
+  }
+});

@@ -7,7 +7,7 @@ import { MAX_HISTORY_LIMIT, type HistoryEntry } from '@packsync/protocol';
 import type { UserClaims } from './auth.ts';
 
 export interface PushOutcome {
-  /** The `push_changes` result as JSON text, sent to the client as-is. */
+  /** The `push_changes` result as JSON text (from `push_changes_text`), sent to the client as-is. */
   body: string;
   /** Results per status, for the log. */
   statuses: Record<string, number>;
@@ -118,12 +118,11 @@ export function createDb(options: DbOptions): SyncDb {
 
   return {
     async push(claims, clientId, changes) {
+      // The text form: the response goes out as the database built it, with
+      // no jsonb round trip (see 20261201201700_push_text.sql).
       const row = await asUser<{ body: string; statuses: Record<string, number> }>(claims, (tx) => tx`
-        select r::text as body,
-               (select coalesce(jsonb_object_agg(s.status, s.n), '{}'::jsonb)
-                  from (select e->>'status' as status, count(*) as n
-                          from jsonb_array_elements(r->'results') e group by 1) s) as statuses
-        from public.push_changes(${clientId}::uuid, ${changes}::text::jsonb) r`);
+        select r.body, r.statuses
+        from public.push_changes_text(${clientId}::uuid, ${changes}::text::jsonb) r`);
       return { body: row.body, statuses: row.statuses };
     },
 

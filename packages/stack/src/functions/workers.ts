@@ -9,8 +9,11 @@ import { FUNCTION_ENV_ALLOW } from './hosted-env.ts';
 const denoBin = path.join(repoRoot, 'node_modules', '.bin', 'deno');
 /**
  * util-linux's setpriv (essential on Debian) makes the kernel send the worker
- * SIGTERM when this process dies, even by SIGKILL where no exit handler runs:
+ * SIGKILL when this process dies, even by SIGKILL where no exit handler runs:
  * a worker must not outlive the stack holding its port and database sessions.
+ * SIGKILL, not SIGTERM: the function answers SIGTERM with Deno.exit, which in
+ * watch mode ends the script but leaves Deno's watcher running; and with the
+ * gateway gone there is no client left to tell.
  */
 const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((candidate) => existsSync(candidate));
 const workerShim = path.join(repoRoot, 'packages', 'stack', 'deno', 'worker.ts');
@@ -104,7 +107,7 @@ export class FunctionWorkers {
     if (this.options.watch) args.push(`--watch=${this.options.functionsDir}`, '--no-clear-screen');
     args.push(workerShim, path.join(dir, 'index.ts'));
 
-    const [command, commandArgs] = setpriv ? [setpriv, ['--pdeathsig', 'SIGTERM', denoBin, ...args]] : [denoBin, args];
+    const [command, commandArgs] = setpriv ? [setpriv, ['--pdeathsig', 'SIGKILL', denoBin, ...args]] : [denoBin, args];
     const child = spawn(command, commandArgs, {
       cwd: repoRoot,
       env: {
