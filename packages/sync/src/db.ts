@@ -27,7 +27,7 @@ export interface MetaEntry {
   value: unknown;
 }
 
-export type MetaKey = 'client_id' | 'user_id' | 'cursor' | 'last_synced_at' | 'initial_sync_done' | 'initial_sync_rows';
+export type MetaKey = 'client_id' | 'user_id' | 'cursor' | 'last_synced_at' | 'initial_sync_done' | 'initial_sync_rows' | 'handed_through';
 
 const ENTITY_STORES = Object.fromEntries(ENTITY_NAMES.map((e) => [e, e === 'trips' ? 'id' : 'id, trip_id']));
 

@@ -2,14 +2,16 @@
 // push/pull loop, conflicts, the stream and the tab coordination into the
 // public surface in DESIGN.md ("Client engine") and interfaces.md.
 import { Dexie, liveQuery } from 'dexie';
-import { entityFieldColumns, isEntityName, type EntityName } from '@packsync/model';
+import { isEntityName, type EntityName } from '@packsync/model';
 import { Backoff, DEFAULT_BACKOFF } from './backoff.ts';
 import {
   browserNetwork, consoleLogger, defaultBroadcast, defaultLocks, systemClock, type Broadcast,
 } from './collaborators.ts';
+import { handedThrough, wasHanded } from './batch.ts';
 import { ConflictResolver } from './conflicts.ts';
-import { databaseName, PacksyncDb, PARKED, WAITING } from './db.ts';
-import { asSyncError, invalidInput, notStarted, SyncError } from './errors.ts';
+import { QueueCounts, type Counts } from './counts.ts';
+import { databaseName, PacksyncDb } from './db.ts';
+import { invalidInput, notStarted, SyncError } from './errors.ts';
 import { checkHealth, type HealthReport } from './health.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
 import type { SyncEngineOptions } from './options.ts';
@@ -17,6 +19,7 @@ import { OutboxApi } from './outbox-api.ts';
 import { pullUntilCaughtUp } from './pull.ts';
 import { nextBatch, pushOnce, DEFAULT_PUSH_LIMITS } from './push.ts';
 import { Remote } from './remote.ts';
+import { resolveConflict } from './resolve.ts';
 import { Session } from './session.ts';
 import { StatusStore } from './status.ts';
 import { EventStream } from './stream.ts';
@@ -26,8 +29,6 @@ import { ChangeTracker } from './tracker.ts';
 import type { Conflict, OutboxEntry, Resolution, Row, SyncStatus, SyncSummary } from './types.ts';
 import { Transport } from './transport.ts';
 import { Verifier } from './verify.ts';
-
-const COUNT_DEBOUNCE_MS = 50;
 
 export interface SyncEngine {
   start(): Promise<void>;
@@ -120,7 +121,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       onInvalidLocalRow: (entity, tripId) => {
         metrics.count('invalid_local_rows', { entity });
         verifier?.refetch(tripId);
-        service?.schedule(0);
+        service?.requestPull();
       },
       onQueued: (delta) => {
         if (delta !== 0) status.set({ pending: Math.max(0, status.get().pending + delta) });
@@ -146,9 +147,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       backoff: new Backoff({ ...DEFAULT_BACKOFF, random: options.random ?? Math.random }),
       push: async () => {
         const started = clock.now();
-        const outcome = await pushOnce({ db: database, transport, resolver: r, clientId, ...(options.pushLimits ? { limits: options.pushLimits } : {}) });
+        const outcome = await pushOnce({ db: database, transport, resolver: r, clientId, now: () => clock.now(), ...(options.pushLimits ? { limits: options.pushLimits } : {}) });
         for (const o of outcome.byEntity) metrics.count('operations', { entity: o.entity, op: o.op, status: o.status });
-        if (outcome.byEntity.length) metrics.timing('push_ms', clock.now() - started);
+        if (outcome.byEntity.length) {
+          metrics.timing('push_ms', clock.now() - started);
+          for (const [phase, ms] of Object.entries(outcome.ms)) metrics.timing(`push_${phase}_ms`, ms);
+          metrics.count('push_requests', undefined, outcome.requests);
+        }
         return outcome;
       },
       pull: async () => {
@@ -169,6 +174,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       },
       verify: (pulled) => verifier!.afterCatchUp(pulled),
       auto: options.autoSync !== false,
+      streamLive: () => stream?.live ?? false,
       refreshCounts: async () => showCounts(await readCounts(database)),
       sendable: async () => (await nextBatch(database, { ...DEFAULT_PUSH_LIMITS, maxChanges: 1 })).entries.length,
       onSynced: async (at) => {
@@ -181,43 +187,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     });
   }
 
-  const readCounts = (database: PacksyncDb) => database.transaction('r', database.outbox, database.conflicts, async () => ({
-    pending: await database.outbox.where('[parked+seq]').between(...WAITING).count(),
-    parked: await database.outbox.where('[parked+seq]').between(...PARKED).count(),
-    conflicts: await database.conflicts.count(),
-    oldest: (await database.outbox.orderBy('seq').first())?.queued_at ?? null,
-  }));
-
-  function showCounts(counts: Awaited<ReturnType<typeof readCounts>>): void {
-    status.set({ pending: counts.pending, parked: counts.parked, conflicts: counts.conflicts });
-    metrics.gauge('queue_depth', counts.pending + counts.parked);
-    metrics.gauge('queue_oldest_ms', counts.oldest === null ? 0 : clock.now() - counts.oldest);
-  }
-
-  /**
-   * Keeps pending/parked/conflict counts current whichever tab or loop wrote:
-   * on Dexie's storage-mutated event (also raised for other tabs' writes),
-   * debounced, since a count per write would make a burst of edits quadratic.
-   */
-  function watchCounts(database: PacksyncDb): void {
-    let timer: unknown = null;
-    const refresh = () => {
-      timer = null;
-      if (!database.isOpen()) return;
-      readCounts(database).then(showCounts, (error: unknown) => logger.warn('status_query_failed', { error: String(error) }));
-    };
-    const onMutated = (parts: Record<string, unknown>) => {
-      if (timer !== null) return;
-      if (!Object.keys(parts).some((k) => k.startsWith(`idb://${database.name}/outbox`) || k.startsWith(`idb://${database.name}/conflicts`))) return;
-      timer = clock.setTimeout(refresh, COUNT_DEBOUNCE_MS);
-    };
-    Dexie.on('storagemutated', onMutated);
-    refresh();
-    cleanups.push(() => {
-      Dexie.on('storagemutated').unsubscribe(onMutated);
-      if (timer !== null) clock.clearTimeout(timer);
-    });
-  }
+  const counts = new QueueCounts({ clock, logger, status, metrics });
+  const readCounts = (database: PacksyncDb) => counts.read(database);
+  const showCounts = (c: Counts) => counts.show(c);
+  const watchCounts = (database: PacksyncDb) => cleanups.push(counts.watch(database));
 
   /** Asks for the sync lock; resolves when this tab holds it (it may never: another tab syncs). */
   function lead(database: PacksyncDb, clientId: string): Promise<void> {
@@ -227,16 +200,17 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const grantedP = new Promise<void>((resolve) => (granted = resolve));
     void locks.request(lockName, async () => {
       leader = true;
+      if (options.refreshTimer) session.keepFresh();
       service = buildService(database, clientId);
       service.start();
       channel?.post({ type: 'leader' } satisfies Message);
       if (options.stream !== false) {
-        stream = new EventStream({ transport, clock, logger, random: options.random ?? Math.random, onPoke: () => service?.schedule(0), onReady: () => service?.schedule(0) });
+        stream = new EventStream({ transport, clock, logger, random: options.random ?? Math.random, onPoke: () => service?.requestPull(), onReady: () => service?.requestPull() });
         stream.start();
       }
       granted();
       leaderWaiters.splice(0).forEach((w) => w());
-      service.schedule(0);
+      service.requestPull();
       await new Promise<void>((resolve) => {
         releaseLock = resolve;
         stopLeading!.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -381,14 +355,14 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       list: () => need().db.outbox.orderBy('seq').toArray(),
       async discard(seq) {
         const { db: database } = need();
-        const entry = await database.outbox.get(seq);
+        const [entry, through] = await Promise.all([database.outbox.get(seq), handedThrough(database)]);
         await new OutboxApi(database).discard(seq);
         showCounts(await readCounts(database));
-        if (entry && entry.attempts > 0) {
+        if (entry && wasHanded(entry, through)) {
           // It was sent: the server may have applied it with the answer lost,
           // and pulls leave out this client's own rows. Fetch the trip again.
           verifier?.refetch(entry.trip_id);
-          service?.schedule(0);
+          service?.requestPull();
         }
       },
       async retry(seq) {
@@ -424,32 +398,6 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   }
 }
 
-function pickFields(entity: EntityName, source: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(entityFieldColumns[entity].filter((c) => c in source).map((c) => [c, source[c]]));
-}
-
 function checkEntity(entity: unknown): asserts entity is EntityName {
   if (!isEntityName(entity)) throw invalidInput(`Unknown entity ${JSON.stringify(entity)}: use trips, trip_members, people, items or rule_overrides.`);
-}
-
-async function resolveConflict(db: PacksyncDb, tracker: ChangeTracker, conflict: Conflict, resolution: Resolution): Promise<void> {
-  const row = await db.entity(conflict.entity).get(conflict.row_id);
-  const deletedMine = conflict.mine.deleted_at === 'deleted';
-  try {
-    if (resolution === 'theirs') {
-      // The server's values are what the device shows already.
-    } else if (resolution === 'mine' && deletedMine) {
-      if (row) await tracker.delete(conflict.entity, conflict.row_id);
-    } else if (resolution === 'mine' && !row) {
-      // Their delete won; keeping mine means creating it again.
-      const fields = pickFields(conflict.entity, { ...(conflict.theirs ?? {}), ...conflict.mine });
-      await tracker.create(conflict.entity, fields);
-    } else {
-      const fields = resolution === 'mine' ? conflict.mine : resolution;
-      if (row) await tracker.update(conflict.entity, conflict.row_id, fields);
-    }
-  } catch (error) {
-    throw asSyncError(error);
-  }
-  await db.conflicts.delete(conflict.id);
 }

@@ -27,6 +27,13 @@ export interface SyncEngineOptions {
   conflictPolicies?: ConflictPolicies;
   /** Follow the server's event stream (default true); off, the engine syncs on edits, coming online and syncNow. */
   stream?: boolean;
+  /**
+   * Refresh the access token by a timer a minute before it expires (default
+   * false). For a supabase-js client made with `autoRefreshToken: false`;
+   * with its own auto refresh (the default) a second timer only doubles the
+   * refreshes, and each one rotates the refresh token.
+   */
+  refreshTimer?: boolean;
   /** Push batch limits; the protocol's by default (tests make them small). */
   pushLimits?: PushLimits;
   /**

@@ -1,10 +1,12 @@
 // pushOnce with a scripted server: a refusal the server marks retryable
 // (`retry_later`, its per-push work bound) is sent again later, never
-// parked; a permanent refusal is parked with its error.
+// parked; a permanent refusal is parked with its error; batches are
+// pipelined (the next is taken while a request is out) without ever having
+// two requests out or a row in two batches at once.
 import { randomUUID } from 'node:crypto';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import type { Change, PushResponse } from '@packsync/protocol';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConflictResolver } from './conflicts.ts';
 import { PacksyncDb } from './db.ts';
 import { pushOnce } from './push.ts';
@@ -28,7 +30,8 @@ beforeEach(async () => {
 function refusing(code: string): { transport: Transport; sent: Change[][] } {
   const sent: Change[][] = [];
   const transport = {
-    async push(_clientId: string, changes: Change[]): Promise<PushResponse> {
+    async push(_clientId: string, body: Change[] | string): Promise<PushResponse> {
+      const changes = typeof body === 'string' ? (JSON.parse(body) as { changes: Change[] }).changes : body;
       sent.push(changes);
       return {
         results: changes.map((c) => ({
@@ -62,5 +65,91 @@ describe('pushOnce', () => {
     const outcome = await pushOnce({ db, transport: refusing('permission_denied').transport, resolver, clientId: randomUUID() });
     expect(outcome).toMatchObject({ parked: 1, error: null });
     expect(await db.outbox.toArray()).toMatchObject([{ parked: 1, last_error: { code: 'permission_denied' } }]);
+  });
+});
+
+/**
+ * A server that applies everything (version = base + 1) and answers only when
+ * told to, recording what it was sent and how many requests were out at once.
+ */
+function holdingServer() {
+  const sent: Change[][] = [];
+  const answers: (() => void)[] = [];
+  let out = 0;
+  let mostOut = 0;
+  const transport = {
+    async push(_clientId: string, body: Change[] | string): Promise<PushResponse> {
+      const changes = typeof body === 'string' ? (JSON.parse(body) as { changes: Change[] }).changes : body;
+      sent.push(changes);
+      mostOut = Math.max(mostOut, ++out);
+      await new Promise<void>((resolve) => answers.push(resolve));
+      out--;
+      return {
+        results: changes.map((c) => ({
+          change_id: c.change_id, status: 'applied', version: (c.base_version ?? 0) + 1,
+          row: { id: c.id, version: (c.base_version ?? 0) + 1 }, conflict: null, error: null,
+        })),
+      } as PushResponse;
+    },
+  } as unknown as Transport;
+  /** Answers the oldest request once it has arrived. */
+  const answer = async () => {
+    await vi.waitUntil(() => answers.length > 0);
+    answers.shift()!();
+  };
+  return { transport, sent, answer, mostOut: () => mostOut };
+}
+
+describe('pushOnce, pipelined', () => {
+  it('takes the next batch while a request is out, one request at a time, FIFO across batches', async () => {
+    const trip = await tracker.create('trips', { name: 'Trip' });
+    const items: string[] = [];
+    for (let i = 0; i < 5; i++) items.push(await tracker.create('items', { trip_id: trip, name: `item ${i}` }));
+    const server = holdingServer();
+    const done = pushOnce({ db, transport: server.transport, resolver, clientId: randomUUID(), limits: { maxChanges: 2, maxBytes: 1 << 20 } });
+    await vi.waitUntil(() => server.sent.length === 1);
+    // The second batch is marked handed to a push before the first is answered.
+    const fourth = (await db.outbox.where('[entity+row_id]').equals(['items', items[2]!]).first())!.seq;
+    await vi.waitUntil(async () => (await db.getMeta<number>('handed_through')) === fourth);
+    // An edit of a row in flight queues behind it and is not merged into the sent change.
+    await tracker.update('trips', trip, { name: 'Renamed' });
+    for (let i = 0; i < 4; i++) await server.answer();
+    const outcome = await done;
+    expect(outcome).toMatchObject({ pushed: 7, error: null, requests: 4 });
+    expect(server.mostOut()).toBe(1);
+    expect(server.sent.map((b) => b.map((c) => c.id))).toEqual([[trip, items[0]], [items[1], items[2]], [items[3], items[4]], [trip]]);
+    // The edit went out based on the version the trip's create got, and the view is the server's row.
+    expect(server.sent[3]![0]).toMatchObject({ base_version: 1, fields: { name: 'Renamed' } });
+    expect(await db.outbox.count()).toBe(0);
+    expect(await db.shadows.count()).toBe(0);
+    expect(await db.entity('trips').get(trip)).toMatchObject({ name: 'Renamed', version: 2 });
+    expect((await db.entity('items').bulkGet(items)).map((r) => r?.version)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('drops what was applied and nothing between: a parked change in the middle of a batch stays', async () => {
+    const trip = await tracker.create('trips', { name: 'Trip' });
+    const parked = await tracker.create('items', { trip_id: trip, name: 'parked' });
+    const after = await tracker.create('items', { trip_id: trip, name: 'after' });
+    const middle = (await db.outbox.where('[entity+row_id]').equals(['items', parked]).first())!;
+    await db.outbox.update(middle.seq, { parked: 1, attempts: 1 });
+    const server = holdingServer();
+    const done = pushOnce({ db, transport: server.transport, resolver, clientId: randomUUID() });
+    await server.answer();
+    expect(await done).toMatchObject({ pushed: 2, error: null });
+    expect(server.sent.map((b) => b.map((c) => c.id))).toEqual([[trip, after]]);
+    expect((await db.outbox.toArray()).map((e) => e.row_id)).toEqual([parked]);
+  });
+
+  it('a resent change with an edit queued behind it before the push: the edit is rebased and stays in view', async () => {
+    const trip = await tracker.create('trips', { name: 'Trip' });
+    await db.outbox.toCollection().modify({ attempts: 1 }); // sent once, the answer lost
+    await tracker.update('trips', trip, { destination: 'Oslo' });
+    const server = holdingServer();
+    const done = pushOnce({ db, transport: server.transport, resolver, clientId: randomUUID(), limits: { maxChanges: 1, maxBytes: 1 << 20 } });
+    await server.answer();
+    await server.answer();
+    expect(await done).toMatchObject({ pushed: 2, error: null });
+    expect(server.sent[1]![0]).toMatchObject({ id: trip, base_version: 1, fields: { destination: 'Oslo' } });
+    expect(await db.entity('trips').get(trip)).toMatchObject({ name: 'Trip', destination: 'Oslo', version: 2 });
   });
 });

@@ -1,15 +1,23 @@
-// One push: the oldest queued changes as one batch within the protocol's
-// limits, and every result applied in one transaction. Returns what happened;
-// never throws (the scheduler decides about errors and retries).
-import { MAX_BODY_BYTES, MAX_CHANGES_PER_PUSH, PUSH_ERROR_CODES, type Change, type PushResult } from '@packsync/protocol';
+// Pushing the outbox: batches of the oldest queued changes, FIFO, each
+// batch's results applied in one transaction. Pipelined: while a batch's
+// request is out, the next batch is taken; once its answer is in, the next
+// request goes out and the results are applied meanwhile. Requests never
+// overlap (the server applies batch n before it sees n+1, so FIFO holds
+// across rows), and a batch never holds a row that an earlier one still has
+// in flight. Returns what happened; never throws (the scheduler decides
+// about errors and retries).
+import { PUSH_ERROR_CODES, type PushResponse, type PushResult } from '@packsync/protocol';
 import type { EntityName } from '@packsync/model';
+import { batchBody, countAttempt, DEFAULT_PUSH_LIMITS, rowKey, takeBatch, type Batch, type InFlight, type PushLimits } from './batch.ts';
 import type { ConflictResolver } from './conflicts.ts';
 import { WAITING, type PacksyncDb } from './db.ts';
 import { asSyncError, badResponse, SyncError } from './errors.ts';
-import { readRows, writeServerRows, type ServerRowUpdate } from './apply.ts';
+import { readRows, writeServerRows, type RowState, type ServerRowUpdate } from './apply.ts';
 import { setServerRow } from './overlay.ts';
 import type { Transport } from './transport.ts';
 import type { OutboxEntry, Row } from './types.ts';
+
+export { DEFAULT_PUSH_LIMITS, nextBatch, type PushLimits } from './batch.ts';
 
 export interface PushOutcome {
   /** Changes the server took (applied or merged). */
@@ -21,58 +29,10 @@ export interface PushOutcome {
   error: SyncError | null;
   statuses: Partial<Record<PushResult['status'], number>>;
   byEntity: { entity: EntityName; op: string; status: PushResult['status'] }[];
-}
-
-export interface PushLimits {
-  maxChanges: number;
-  maxBytes: number;
-}
-
-export const DEFAULT_PUSH_LIMITS: PushLimits = { maxChanges: MAX_CHANGES_PER_PUSH, maxBytes: MAX_BODY_BYTES };
-
-function toChange(entry: OutboxEntry): Change {
-  return {
-    change_id: entry.change_id, entity: entry.entity, op: entry.op, id: entry.row_id,
-    base_version: entry.base_version, fields: entry.op === 'delete' ? {} : entry.fields,
-  } as Change;
-}
-
-/**
- * The next batch, FIFO: stops before a second change of a row already in it
- * (that one is based on the first one's result), and within the count and
- * byte limits. Changes queued behind a parked change of their row wait with it.
- */
-export async function nextBatch(db: PacksyncDb, limits: PushLimits): Promise<{ entries: OutboxEntry[]; changes: Change[] }> {
-  const entries: OutboxEntry[] = [];
-  const changes: Change[] = [];
-  const rows = new Set<string>();
-  const blocked = new Set<string>();
-  // Envelope `{"client_id":"<36>","changes":[]}` and a comma per change.
-  let bytes = 64;
-  await db.outbox.orderBy('seq').until(() => entries.length >= limits.maxChanges).each((entry) => {
-    if (entries.length >= limits.maxChanges) return;
-    const key = `${entry.entity}:${entry.row_id}`;
-    if (entry.parked) {
-      blocked.add(key);
-      return;
-    }
-    if (blocked.has(key)) return;
-    if (rows.has(key)) {
-      limits = { ...limits, maxChanges: entries.length };
-      return;
-    }
-    const change = toChange(entry);
-    const size = new TextEncoder().encode(JSON.stringify(change)).length + 1;
-    if (bytes + size > limits.maxBytes) {
-      limits = { ...limits, maxChanges: entries.length };
-      return;
-    }
-    bytes += size;
-    rows.add(key);
-    entries.push(entry);
-    changes.push(change);
-  });
-  return { entries, changes };
+  /** Where the time went (ms, summed over batches; the phases overlap): taking batches, waiting for the server, applying results. */
+  ms: { take: number; request: number; apply: number };
+  /** Requests sent. */
+  requests: number;
 }
 
 export interface PushDeps {
@@ -83,39 +43,158 @@ export interface PushDeps {
   limits?: PushLimits;
   /** Test seam: what reaches the server is exactly what is sent, but the answer may be lost. */
   afterSend?: () => void;
+  /** Monotonic milliseconds, for the phase timings. */
+  now?: () => number;
 }
 
+export function emptyPushOutcome(): PushOutcome {
+  return { pushed: 0, conflicts: 0, parked: 0, remaining: 0, error: null, statuses: {}, byEntity: [], ms: { take: 0, request: 0, apply: 0 }, requests: 0 };
+}
+
+/** A refusal the server marks "not now" (nothing recorded): the changes after it must wait too. */
+function refusedForNow(result: PushResult): boolean {
+  return result.status === 'rejected' && !!PUSH_ERROR_CODES[result.error?.code as keyof typeof PUSH_ERROR_CODES]?.retryable;
+}
+
+/** Pushes until nothing is sendable, an error, or a refusal for now. */
 export async function pushOnce(deps: PushDeps): Promise<PushOutcome> {
-  const { db, transport, resolver, clientId } = deps;
-  const outcome: PushOutcome = { pushed: 0, conflicts: 0, parked: 0, remaining: 0, error: null, statuses: {}, byEntity: [] };
+  const { db, transport, clientId } = deps;
+  const limits = deps.limits ?? DEFAULT_PUSH_LIMITS;
+  const now = deps.now ?? (() => performance.now());
+  const outcome = emptyPushOutcome();
+  const inFlight: InFlight = { seqs: new Set(), rows: new Set() };
+  let applying: Promise<void> = Promise.resolve();
+  let failed: unknown = null;
+  const take = async () => {
+    const t = now();
+    const batch = await takeBatch(db, limits, inFlight);
+    outcome.ms.take += now() - t;
+    return batch;
+  };
+  const settle = (batch: Batch) => {
+    for (const e of batch.entries) {
+      inFlight.seqs.delete(e.seq);
+      inFlight.rows.delete(rowKey(e));
+    }
+  };
   try {
-    // Taking the batch and marking it "handed to a push" is one transaction:
-    // an edit either lands before (and is in what is sent) or after (and
-    // queues behind, since a sent entry is never merged into). Apart, an edit
-    // merged in between would be marked sent without having been sent.
-    const { entries, changes } = await db.transaction('rw', db.outbox, async () => {
-      const batch = await nextBatch(db, deps.limits ?? DEFAULT_PUSH_LIMITS);
-      await db.outbox.bulkUpdate(batch.entries.map((e) => ({ key: e.seq, changes: { attempts: e.attempts + 1 } })));
-      return batch;
-    });
-    if (entries.length === 0) return outcome;
-    const response = await transport.push(clientId, changes);
-    deps.afterSend?.();
-    if (response.results.length !== entries.length) throw badResponse(`push result count (${response.results.length} for ${entries.length})`);
-    await db.transaction('rw', db.syncTables, async () => {
-      response.results.forEach((result, i) => {
-        const entry = entries[i]!;
-        if (result.change_id !== entry.change_id) throw badResponse('push result order');
-        outcome.statuses[result.status] = (outcome.statuses[result.status] ?? 0) + 1;
-        outcome.byEntity.push({ entity: entry.entity, op: entry.op, status: result.status });
+    let batch = await take();
+    while (batch.entries.length > 0 && failed === null) {
+      for (const e of batch.entries) {
+        inFlight.seqs.add(e.seq);
+        inFlight.rows.add(rowKey(e));
+      }
+      let t = now();
+      const sending = transport.push(clientId, batchBody(clientId, batch));
+      // Taken while the request is out (IndexedDB runs it after the apply before it).
+      const upcoming = take();
+      upcoming.catch(() => undefined); // awaited below, unless the request fails first
+      let response: PushResponse;
+      try {
+        try {
+          response = await sending;
+        } finally {
+          outcome.ms.request += now() - t;
+          outcome.requests++;
+        }
+        deps.afterSend?.();
+        if (response.results.length !== batch.entries.length) {
+          throw badResponse(`push result count (${response.results.length} for ${batch.entries.length})`);
+        }
+      } catch (error) {
+        const unsettled = batch;
+        await applying;
+        await countAttempt(db, unsettled).catch(() => undefined);
+        throw error;
+      }
+      const current = batch;
+      applying = applying.then(async () => {
+        if (failed !== null) return;
+        t = now();
+        try {
+          await applyBatch(db, deps.resolver, current, response.results, outcome);
+        } catch (error) {
+          failed = error;
+        } finally {
+          outcome.ms.apply += now() - t;
+          settle(current);
+        }
       });
-      await applyResults(db, resolver, entries, response.results, outcome);
-    });
-    outcome.remaining = await db.outbox.where('[parked+seq]').between(...WAITING).count();
+      batch = await upcoming;
+      if (response.results.some(refusedForNow)) break;
+      if (batch.entries.length === 0) {
+        // Rows the last batch held may be sendable once its results are in.
+        await applying;
+        if (failed === null && !outcome.error) batch = await take();
+      }
+    }
   } catch (error) {
-    outcome.error = asSyncError(error);
+    failed ??= error;
+  }
+  await applying;
+  if (failed !== null) outcome.error = asSyncError(failed);
+  else {
+    try {
+      outcome.remaining = await db.outbox.where('[parked+seq]').between(...WAITING).count();
+    } catch (error) {
+      outcome.error = asSyncError(error);
+    }
   }
   return outcome;
+}
+
+/** One batch's results, in one transaction. */
+async function applyBatch(db: PacksyncDb, resolver: ConflictResolver, batch: Batch, results: PushResult[], outcome: PushOutcome): Promise<void> {
+  const { entries } = batch;
+  await db.transaction('rw', db.syncTables, async () => {
+    results.forEach((result, i) => {
+      const entry = entries[i]!;
+      if (result.change_id !== entry.change_id) throw badResponse('push result order');
+      outcome.statuses[result.status] = (outcome.statuses[result.status] ?? 0) + 1;
+      outcome.byEntity.push({ entity: entry.entity, op: entry.op, status: result.status });
+    });
+    // Other entries of the batch's rows were queued after it was taken (a
+    // retry aside: then anything may be older, and the rows are read whole).
+    const since = batch.retried ? null : await db.outbox.where('seq').above(batch.newestSeq).toArray();
+    const done = await applyResults(db, resolver, entries, results, outcome, since);
+    await dropDone(db, batch, done);
+  });
+}
+
+/** Deletes the entries done: a run wholly done as one range (one request, not one per entry). */
+async function dropDone(db: PacksyncDb, batch: Batch, done: Set<number>): Promise<void> {
+  const single: number[] = [];
+  const ranges: Promise<unknown>[] = [];
+  for (const [lo, hi] of batch.runs) {
+    const seqs = batch.entries.filter((e) => e.seq >= lo && e.seq <= hi).map((e) => e.seq);
+    if (seqs.every((seq) => done.has(seq))) ranges.push(db.outbox.where(':id').between(lo, hi, true, true).delete());
+    else single.push(...seqs.filter((seq) => done.has(seq)));
+  }
+  await Promise.all([...ranges, single.length ? db.outbox.bulkDelete(single) : undefined]);
+}
+
+/**
+ * The current state of a batch's rows of one entity. `since`: every outbox
+ * entry of these rows besides the batch's own (null: unknown, read them).
+ */
+async function readBatchRows(db: PacksyncDb, entity: EntityName, entries: OutboxEntry[], since: OutboxEntry[] | null): Promise<Map<string, RowState>> {
+  const ids = entries.map((e) => e.row_id);
+  if (since === null) return readRows(db, entity, ids);
+  // A change based on no version is a create the server had not seen when it
+  // was taken (a retry aside): its shadow holds no server row, so it is not read.
+  const isCreate = (e: OutboxEntry) => e.op === 'upsert' && e.base_version === null;
+  const read = entries.filter((e) => !isCreate(e));
+  const stored = read.length ? await db.shadows.bulkGet(read.map((e) => [entity, e.row_id] as [string, string])) : [];
+  const storedOf = new Map(read.map((e, i) => [e.row_id, stored[i]]));
+  const shadows = entries.map((e) => (isCreate(e) ? { entity, id: e.row_id, trip_id: e.trip_id, row: null } : storedOf.get(e.row_id)));
+  // Every row with a pending edit has a shadow; the view is read only where one is missing, or for a delete.
+  const viewIds = ids.filter((_, i) => !shadows[i] || entries[i]!.op === 'delete');
+  const views = viewIds.length ? await db.entity(entity).bulkGet(viewIds) : [];
+  const viewOf = new Map(viewIds.map((id, i) => [id, views[i]]));
+  const states = new Map<string, RowState>();
+  entries.forEach((entry, i) => states.set(entry.row_id, { view: viewOf.get(entry.row_id), shadow: shadows[i], pending: [entry] }));
+  for (const later of since) if (later.entity === entity) states.get(later.row_id)?.pending.push(later);
+  return states;
 }
 
 /**
@@ -124,7 +203,8 @@ export async function pushOnce(deps: PushDeps): Promise<PushOutcome> {
  * later edits or a conflict take the row-by-row path.
  */
 async function applyResults(db: PacksyncDb, resolver: ConflictResolver, entries: OutboxEntry[], results: PushResult[],
-  outcome: PushOutcome): Promise<void> {
+  outcome: PushOutcome, since: OutboxEntry[] | null): Promise<Set<number>> {
+  const done = new Set<number>();
   const byEntity = new Map<EntityName, number[]>();
   entries.forEach((e, i) => {
     let list = byEntity.get(e.entity);
@@ -132,9 +212,8 @@ async function applyResults(db: PacksyncDb, resolver: ConflictResolver, entries:
     list.push(i);
   });
   for (const [entity, indexes] of byEntity) {
-    const states = await readRows(db, entity, indexes.map((i) => entries[i]!.row_id));
+    const states = await readBatchRows(db, entity, indexes.map((i) => entries[i]!), since);
     const bulk: ServerRowUpdate[] = [];
-    const done: number[] = [];
     for (const i of indexes) {
       const entry = entries[i]!;
       const result = results[i]!;
@@ -143,15 +222,15 @@ async function applyResults(db: PacksyncDb, resolver: ConflictResolver, entries:
       const later = state.pending.filter((e) => e.seq !== entry.seq);
       if (result.status === 'rejected') {
         const error = result.error ?? { code: 'rejected', message: 'The server refused this change.' };
-        if (PUSH_ERROR_CODES[error.code as keyof typeof PUSH_ERROR_CODES]?.retryable) {
+        if (refusedForNow(result)) {
           // Refused for now, not for good (the server's per-push bounds,
           // `retry_later`): nothing was recorded, so the same change is sent
           // again after a back-off, never parked.
-          await db.outbox.update(entry.seq, { last_error: error });
+          await db.outbox.update(entry.seq, { last_error: error, attempts: entry.attempts + 1 });
           outcome.error ??= new SyncError('storage', error.code, error.message, true);
           continue;
         }
-        await db.outbox.update(entry.seq, { parked: 1, last_error: error });
+        await db.outbox.update(entry.seq, { parked: 1, last_error: error, attempts: entry.attempts + 1 });
         outcome.parked++;
         continue;
       }
@@ -159,7 +238,7 @@ async function applyResults(db: PacksyncDb, resolver: ConflictResolver, entries:
       const server = serverRowAfter(entry, result, before);
       if (result.status !== 'conflict' && later.length === 0) {
         outcome.pushed++;
-        done.push(entry.seq);
+        done.add(entry.seq);
         bulk.push({ id: entry.row_id, tripId: entry.trip_id, server });
         state.pending = [];
         continue;
@@ -178,9 +257,9 @@ async function applyResults(db: PacksyncDb, resolver: ConflictResolver, entries:
       }
       await setServerRow(db, entity, entry.row_id, entry.trip_id, server);
     }
-    if (done.length) await db.outbox.bulkDelete(done);
     await writeServerRows(db, entity, bulk, states);
   }
+  return done;
 }
 
 /** The server's row after a result: `applied` may carry only the server-managed columns (the fields are ours). */

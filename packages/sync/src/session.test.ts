@@ -1,9 +1,12 @@
-// While the network monitor says offline, no token is asked of supabase-js:
-// its getSession refreshes near expiry by itself, and a refresh that fails is
-// answered from its cache for a minute (REFRESH_FAILURE_COOLDOWN_MS), so one
-// offline try kept a device from syncing after it came back.
+// Session with a fake clock and a scripted auth. While the network monitor
+// says offline, no token is asked of supabase-js: its getSession refreshes
+// near expiry by itself, and a refresh that fails is answered from its cache
+// for a minute (REFRESH_FAILURE_COOLDOWN_MS), so one offline try kept a
+// device from syncing after it came back. The refresh timer (`keepFresh`):
+// a refresh a minute before expiry, planned again after each one, retried
+// after a network failure, given up on a refusal, stopped by close.
 import { describe, expect, it } from 'vitest';
-import { Session } from './session.ts';
+import { REFRESH_MARGIN_MS, REFRESH_RETRY_MS, Session } from './session.ts';
 import { FakeClock } from './testing/fake-clock.ts';
 
 function fakeAuth(clock: FakeClock) {
@@ -35,5 +38,68 @@ describe('Session while offline', () => {
     online = true;
     expect(await session.token()).toBe('new'); // expiring within the margin: refreshed
     expect(calls).toEqual({ getSession: 1, refreshSession: 1 });
+  });
+});
+
+const HOUR = 3600_000;
+
+function scriptedAuth(clock: FakeClock, answers: ('ok' | 'unreachable' | 'refused')[]) {
+  let expiresAt = (clock.now() + HOUR) / 1000;
+  let refreshes = 0;
+  const auth = {
+    getSession: async () => ({ data: { session: { access_token: `token-${refreshes}`, expires_at: expiresAt, user: { id: 'u' } } } }),
+    refreshSession: async () => {
+      refreshes++;
+      const answer = answers.shift() ?? 'ok';
+      if (answer === 'unreachable') return { data: { session: null }, error: { name: 'AuthRetryableFetchError', status: 0 } };
+      if (answer === 'refused') return { data: { session: null }, error: { name: 'AuthApiError', status: 400 } };
+      expiresAt = (clock.now() + HOUR) / 1000;
+      return { data: { session: { access_token: `token-${refreshes}`, expires_at: expiresAt } }, error: null };
+    },
+    onAuthStateChange: () => ({ data: { subscription: { unsubscribe: () => {} } } }),
+  };
+  return { auth: auth as never, refreshes: () => refreshes };
+}
+
+/** Lets the promise chains a timer started run to their end. */
+const settle = async () => { for (let i = 0; i < 20; i++) await Promise.resolve(); };
+
+describe('Session.keepFresh', () => {
+  it('refreshes a minute before expiry, again and again, and stops on close', async () => {
+    const clock = new FakeClock();
+    const a = scriptedAuth(clock, []);
+    const session = new Session(a.auth, clock);
+    session.keepFresh();
+    await settle();
+    expect(clock.pending()).toEqual([HOUR - REFRESH_MARGIN_MS]);
+    clock.advance(HOUR - REFRESH_MARGIN_MS);
+    await settle();
+    expect(a.refreshes()).toBe(1);
+    expect(clock.pending()).toEqual([HOUR - REFRESH_MARGIN_MS]);
+    clock.advance(HOUR - REFRESH_MARGIN_MS);
+    await settle();
+    expect(a.refreshes()).toBe(2);
+    session.close();
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it('retries after a network failure and gives up when the auth server refuses', async () => {
+    const clock = new FakeClock();
+    const a = scriptedAuth(clock, ['unreachable', 'refused']);
+    const session = new Session(a.auth, clock);
+    session.keepFresh();
+    await settle();
+    clock.advance(HOUR - REFRESH_MARGIN_MS);
+    await settle();
+    expect(a.refreshes()).toBe(1);
+    expect(clock.pending()).toEqual([REFRESH_RETRY_MS]);
+    clock.advance(REFRESH_RETRY_MS);
+    await settle();
+    // 30 s before expiry now: half the remaining life is the wait.
+    expect(clock.pending()).toEqual([(REFRESH_MARGIN_MS - REFRESH_RETRY_MS) / 2]);
+    clock.advance(clock.pending()[0]!);
+    await settle();
+    expect(a.refreshes()).toBe(2);
+    expect(clock.pending()).toEqual([]);
   });
 });

@@ -1,18 +1,27 @@
 // The access token, from supabase-js. Refreshes a token that expires within
-// REFRESH_MARGIN_MS before using it, and after a 401; when no fresh token can
-// be had, the engine pauses (state `paused_auth`) until supabase-js reports a
-// new session (sign-in or a refresh elsewhere).
+// REFRESH_MARGIN_MS before using it, after a 401, and — while `keepFresh` is
+// on — by a timer that margin before expiry, so a long-lived stream or an
+// idle tab never meets an expired token; when no fresh token can be had, the
+// engine pauses (state `paused_auth`) until supabase-js reports a new
+// session (sign-in or a refresh elsewhere).
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Clock } from './collaborators.ts';
 import { noSession, offline, SyncError } from './errors.ts';
 
 export const REFRESH_MARGIN_MS = 60_000;
+/** After a failed timed refresh (network), the next try. */
+export const REFRESH_RETRY_MS = 30_000;
+/** Longest a timer may wait (setTimeout's limit); shortest, so a server handing out stale tokens cannot spin it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const MIN_TIMER_MS = 1_000;
 
 type Auth = Pick<SupabaseClient['auth'], 'getSession' | 'refreshSession' | 'onAuthStateChange'>;
 
 export class Session {
   private listeners = new Set<() => void>();
   private unsubscribe: (() => void) | undefined;
+  private timer: unknown = null;
+  private keeping = false;
 
   /**
    * `online`: the network monitor's word. No token is asked for (and so no
@@ -79,7 +88,51 @@ export class Session {
     return session.access_token;
   }
 
+  /**
+   * Refreshes the token REFRESH_MARGIN_MS before it expires (half its
+   * remaining life when that is shorter), again after each refresh, until
+   * `close`. A refresh supabase-js makes itself re-plans the timer.
+   */
+  keepFresh(): void {
+    if (this.keeping) return;
+    this.keeping = true;
+    this.onTokenChange(() => void this.plan());
+    void this.plan();
+  }
+
+  private async plan(): Promise<void> {
+    this.clearTimer();
+    if (!this.keeping) return;
+    let expiresAt: number | undefined;
+    try {
+      expiresAt = (await this.auth.getSession()).data.session?.expires_at;
+    } catch {
+      expiresAt = undefined;
+    }
+    if (!this.keeping || expiresAt === undefined) return;
+    const left = expiresAt * 1000 - this.clock.now();
+    const wait = Math.min(MAX_TIMER_MS, Math.max(MIN_TIMER_MS, left - REFRESH_MARGIN_MS, left / 2));
+    this.clearTimer();
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      this.refresh().then(() => this.plan(), (error: unknown) => {
+        // Unreachable: try again soon. Refused: the session is over; the
+        // engine pauses at its next request, and a sign-in re-plans.
+        if (this.keeping && error instanceof SyncError && error.retryable) {
+          this.timer = this.clock.setTimeout(() => void this.plan(), REFRESH_RETRY_MS);
+        }
+      });
+    }, wait);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
   close(): void {
+    this.keeping = false;
+    this.clearTimer();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.listeners.clear();

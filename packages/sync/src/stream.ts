@@ -24,6 +24,8 @@ export class EventStream {
   private readonly backoff: Backoff;
   /** Connections opened so far (for tests and metrics). */
   connections = 0;
+  /** Connected and `ready` seen: pokes will announce changes. */
+  live = false;
 
   constructor(private readonly deps: StreamDeps) {
     this.backoff = new Backoff({ ...DEFAULT_BACKOFF, baseMs: 1000, random: deps.random });
@@ -36,6 +38,7 @@ export class EventStream {
 
   stop(): void {
     this.stopped = true;
+    this.live = false;
     this.abort?.abort();
     if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
     this.timer = null;
@@ -55,6 +58,7 @@ export class EventStream {
         if (done) break;
         for (const event of parse(value)) {
           if (event.event === 'ready') {
+            this.live = true;
             this.backoff.reset();
             this.deps.onReady();
           } else if (event.event === 'poke') {
@@ -68,6 +72,7 @@ export class EventStream {
     } catch (error) {
       if (!this.stopped) logger.debug('stream_failed', { error: asSyncError(error).toJSON() });
     }
+    this.live = false;
     if (this.stopped) return;
     const wait = reconnectNow ? 0 : this.backoff.next();
     this.timer = this.deps.clock.setTimeout(() => {

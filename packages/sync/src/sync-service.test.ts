@@ -6,18 +6,19 @@ import { silentLogger, type NetworkMonitor } from './collaborators.ts';
 import { offline, SyncError } from './errors.ts';
 import { Metrics } from './metrics.ts';
 import type { PullOutcome } from './pull.ts';
-import type { PushOutcome } from './push.ts';
+import { emptyPushOutcome, type PushOutcome } from './push.ts';
 import type { Session } from './session.ts';
 import { StatusStore } from './status.ts';
 import { SyncService } from './sync-service.ts';
 import { FakeClock, seededRandom } from './testing/fake-clock.ts';
 
 const pushed = (n = 0, error: SyncError | null = null): PushOutcome =>
-  ({ pushed: n, conflicts: 0, parked: 0, remaining: 0, error, statuses: {}, byEntity: [] });
+  ({ ...emptyPushOutcome(), pushed: n, error });
 const pulled = (error: SyncError | null = null): PullOutcome =>
   ({ pulled: 0, pages: 1, revoked: [], suspect: [], touched: new Set(), fullResync: false, snapshot: false, error });
 
-function setup(options: { pushes?: PushOutcome[]; pulls?: PullOutcome[]; refresh?: () => Promise<string> } = {}) {
+function setup(options: { pushes?: PushOutcome[]; pulls?: PullOutcome[]; refresh?: () => Promise<string>; streamLive?: boolean;
+  onPull?: () => Promise<void> } = {}) {
   const clock = new FakeClock();
   let online = true;
   const netListeners = new Set<(o: boolean) => void>();
@@ -31,12 +32,18 @@ function setup(options: { pushes?: PushOutcome[]; pulls?: PullOutcome[]; refresh
   const pushes = [...(options.pushes ?? [])];
   const pulls = [...(options.pulls ?? [])];
   let cycles = 0;
+  let pullCount = 0;
   const status = new StatusStore();
   const service = new SyncService({
     clock, logger: silentLogger, network, session, status, metrics: new Metrics(), auto: true,
     backoff: new Backoff({ baseMs: 1000, capMs: 60_000, random: seededRandom(7) }),
     push: async () => { if (pushes.length === 0) cycles++; return pushes.shift() ?? pushed(); },
-    pull: async () => pulls.shift() ?? pulled(),
+    pull: async () => {
+      pullCount++;
+      await options.onPull?.();
+      return pulls.shift() ?? pulled();
+    },
+    ...(options.streamLive === undefined ? {} : { streamLive: () => options.streamLive! }),
     verify: async () => null,
     sendable: async () => 0,
     onSynced: async () => {},
@@ -46,6 +53,7 @@ function setup(options: { pushes?: PushOutcome[]; pulls?: PullOutcome[]; refresh
   return {
     clock, service, status,
     get cycles() { return cycles; },
+    get pulls() { return pullCount; },
     get refreshes() { return refreshes; },
     setOnline(o: boolean) { online = o; netListeners.forEach((fn) => fn(o)); },
     tokenChanged() { tokenListeners.forEach((fn) => fn()); },
@@ -56,6 +64,53 @@ function setup(options: { pushes?: PushOutcome[]; pulls?: PullOutcome[]; refresh
 const settle = async () => { for (let i = 0; i < 50; i++) await Promise.resolve(); };
 
 describe('SyncService', () => {
+  it('with a live stream an edit pushes without pulling back; a poke pulls, and one arriving mid-pull pulls again', async () => {
+    let release: (() => void) | null = null;
+    let hold = false;
+    const s = setup({ streamLive: true, onPull: () => (hold ? new Promise<void>((r) => (release = r)) : Promise.resolve()) });
+    await s.service.syncNow(); // the start: a pull
+    expect(s.pulls).toBe(1);
+    s.service.schedule(0); // an edit
+    s.clock.advance(0);
+    await settle();
+    expect(s.pulls).toBe(1);
+    hold = true;
+    s.service.requestPull(); // a poke
+    s.clock.advance(0);
+    await settle();
+    expect(s.pulls).toBe(2);
+    hold = false;
+    s.service.requestPull(); // another poke while that pull runs
+    s.clock.advance(0);
+    release!();
+    await settle();
+    expect(s.pulls).toBe(3);
+    expect(s.clock.pending()).toEqual([]);
+  });
+
+  it('without a live stream every cycle pulls (nothing else would tell about others\' changes)', async () => {
+    const s = setup({ streamLive: false });
+    await s.service.syncNow();
+    s.service.schedule(0);
+    s.clock.advance(0);
+    await settle();
+    expect(s.pulls).toBe(2);
+  });
+
+  it('offline, an edit schedules no cycle (it could only fail); coming online runs one', async () => {
+    const s = setup();
+    s.setOnline(false);
+    s.service.schedule(0);
+    expect(s.clock.pending()).toEqual([]);
+    expect(s.status.get()).toMatchObject({ state: 'offline', online: false });
+    s.setOnline(true);
+    expect(s.clock.pending()).toEqual([0]);
+    s.clock.advance(0);
+    await settle();
+    expect(s.cycles).toBe(1);
+    expect(s.status.get().state).toBe('idle');
+  });
+
   it('a retryable failure schedules a retry with jittered backoff; success resets it', async () => {
     const storage = new SyncError('storage', 'database_unavailable', 'busy', true, 503);
     const s = setup({ pushes: [pushed(0, storage), pushed(0, storage)] });

@@ -1,6 +1,9 @@
 // SyncService: when to sync and what to do about failures. A cycle is
 // push-until-empty → pull-until-caught-up → push again what conflict
-// resolution queued → verify. Cycles never overlap and never throw: each
+// resolution queued → verify. A cycle that only a local edit asked for
+// pulls only when no live stream would tell about others' changes: with
+// one, a poke asks for the pull (the device need not fetch back what it
+// just pushed). Cycles never overlap and never throw: each
 // returns a SyncSummary; retryable errors schedule a retry with backoff,
 // auth errors refresh the session once and otherwise pause until
 // supabase-js has a new token.
@@ -33,6 +36,8 @@ export interface SyncServiceDeps {
   refreshCounts(): Promise<void>;
   /** false: never schedule by itself (only syncNow runs cycles). */
   auto: boolean;
+  /** True while the server's stream is connected (its pokes announce others' changes). */
+  streamLive?(): boolean;
 }
 
 const MAX_ROUNDS = 50;
@@ -43,6 +48,8 @@ export class SyncService {
   private timer: unknown = null;
   private stopped = true;
   private pausedForAuth = false;
+  /** Someone asked for a pull (a poke, start, coming online, syncNow) that no cycle has done yet. */
+  private pullWanted = true;
   private unsubscribe: (() => void)[] = [];
 
   constructor(private readonly deps: SyncServiceDeps) {}
@@ -55,13 +62,13 @@ export class SyncService {
         this.deps.status.set({ online, ...(online ? {} : { state: 'offline' }) });
         if (online) {
           this.deps.backoff.reset();
-          this.schedule(0);
+          this.requestPull();
         }
       }),
       this.deps.session.onTokenChange(() => {
         if (!this.pausedForAuth) return;
         this.pausedForAuth = false;
-        this.schedule(0);
+        this.requestPull();
       }),
     );
   }
@@ -74,13 +81,24 @@ export class SyncService {
     this.unsubscribe = [];
   }
 
+  /** Runs a cycle with a pull soon (a poke, the stream's `ready`, a refetch). */
+  requestPull(): void {
+    this.pullWanted = true;
+    this.schedule(0);
+  }
+
   /** Runs soon (coalescing triggers: edits, pokes, coming online). */
   schedule(delayMs: number): void {
     if (this.stopped || this.pausedForAuth || !this.deps.auto) return;
+    // Offline by the platform's word a cycle could only fail: coming online schedules one.
+    if (!this.deps.network.online()) {
+      this.deps.status.set({ state: 'offline', online: false });
+      return;
+    }
     this.clearTimer();
     this.timer = this.deps.clock.setTimeout(() => {
       this.timer = null;
-      void this.syncNow();
+      void this.run();
     }, delayMs);
   }
 
@@ -92,9 +110,15 @@ export class SyncService {
   /**
    * Cycles until nobody asked for another: a call while a cycle runs joins it
    * and makes it go round once more (edits made meanwhile are included), so
-   * when the promise resolves everything queued before the call was tried.
+   * when the promise resolves everything queued before the call was tried,
+   * and the device pulled after the call.
    */
   syncNow(): Promise<SyncSummary> {
+    this.pullWanted = true;
+    return this.run();
+  }
+
+  private run(): Promise<SyncSummary> {
     if (this.running) {
       this.again = true;
       return this.running;
@@ -182,9 +206,15 @@ export class SyncService {
         if (pushed.error) return pushed.error;
         if (pushed.pushed + pushed.conflicts + pushed.parked === 0) break;
       }
+      if (!this.pullWanted && this.deps.streamLive?.()) return null;
+      // Cleared before the pull: a poke arriving during it asks for another.
+      this.pullWanted = false;
       const pulled = await this.deps.pull();
       summary.pulled += pulled.pulled;
-      if (pulled.error) return pulled.error;
+      if (pulled.error) {
+        this.pullWanted = true;
+        return pulled.error;
+      }
       const verified = await this.deps.verify(pulled);
       if (verified) return verified;
       // Conflict resolution and edits made meanwhile queue new changes: go round again.

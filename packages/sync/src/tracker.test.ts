@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PacksyncDb } from './db.ts';
+import { DEFAULT_PUSH_LIMITS, takeBatch } from './batch.ts';
 import { nextBatch } from './push.ts';
 import { FakeClock } from './testing/fake-clock.ts';
 import { ChangeTracker } from './tracker.ts';
@@ -73,6 +74,29 @@ describe('ChangeTracker', () => {
       ['upsert', 1, sent!.fields],
       ['delete', 0, {}], // the queued update became the delete (edits of a row, compacted)
     ]);
+  });
+
+  it('a create under the id of a row whose delete is still queued takes the delete\'s place', async () => {
+    const trip = await tracker.create('trips', { name: 'Trip' });
+    const item = await tracker.create('items', { trip_id: trip, name: 'Socks' });
+    await db.outbox.toCollection().modify({ attempts: 1 }); // both sent
+    await db.outbox.clear(); // ...and applied: the server has them
+    await db.shadows.put({ entity: 'items', id: item, trip_id: trip, row: { id: item, version: 4, trip_id: trip, name: 'Socks' } });
+    await tracker.delete('items', item);
+    await tracker.create('items', { id: item, trip_id: trip, name: 'Socks again' });
+    const entries = await db.outbox.toArray();
+    expect(entries.map((e) => [e.op, e.base_version, e.fields.name])).toEqual([['upsert', 4, 'Socks again']]);
+    expect((await db.shadows.get(['items', item]))?.row).toMatchObject({ version: 4 });
+  });
+
+  it('a change a push took is never merged into, even before any answer (the handed-through mark is durable)', async () => {
+    const trip = await tracker.create('trips', { name: 'Trip' });
+    await takeBatch(db, DEFAULT_PUSH_LIMITS); // handed to a push whose answer never comes (the tab closed)
+    const reopened = new ChangeTracker({ db, clock: new FakeClock(), userId: randomUUID(), uuid: () => randomUUID(), onInvalidLocalRow: () => {}, onQueued: () => {} });
+    await reopened.update('trips', trip, { name: 'Renamed' });
+    expect((await db.outbox.toArray()).map((e) => [e.op, e.fields.name])).toEqual([['upsert', 'Trip'], ['upsert', 'Renamed']]);
+    await reopened.delete('trips', trip); // the server may have the create: the delete must go out
+    expect((await db.outbox.toArray()).map((e) => e.op)).toEqual(['upsert', 'delete']);
   });
 
   it('never reorders across rows, and a batch stops before a second change of one row', async () => {

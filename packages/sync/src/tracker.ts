@@ -19,6 +19,7 @@ import {
 import type { z } from 'zod';
 import type { Clock } from './collaborators.ts';
 import { tripIdOf, type PacksyncDb } from './db.ts';
+import { handedThrough, wasHanded } from './batch.ts';
 import { invalidInput, notFound } from './errors.ts';
 import { pendingOf } from './overlay.ts';
 import { dropTombstones, dropTripTombstones, keepTombstones } from './tombstones.ts';
@@ -84,27 +85,44 @@ export class ChangeTracker {
     const now = new Date(clock.now()).toISOString();
     const row: Row = { id, version: 0, created_at: now, updated_at: now, deleted_at: null, created_by: userId, ...fields };
     const tripId = tripIdOf(entity, row);
-
-    await db.transaction('rw', db.syncTables, async () => {
-      if (await db.entity(entity).get(id)) throw invalidInput(`${entity} ${id} already exists on this device`);
-      if (entity !== 'trips' && !(await db.entity('trips').get(tripId))) {
-        throw invalidInput(`${entity}: trip_id ${tripId} is not a trip on this device`);
+    let delta = 1;
+    const table = db.entity(entity);
+    const scope = [table, db.entity(entity === 'trips' ? 'trip_members' : 'trips'), db.shadows, db.outbox, db.tombstones, db.meta];
+    await db.transaction('rw', scope, async () => {
+      // A made-up id is new everywhere; a given one may be one this device
+      // deleted, with the delete still queued: the create takes the delete's
+      // place (a row has a second queued change only behind one a push has
+      // seen — push relies on it).
+      const [existing, trip, earlier, shadow, through] = await Promise.all([
+        table.get(id),
+        entity === 'trips' ? null : db.entity('trips').get(tripId),
+        givenId === undefined ? [] : pendingOf(db, entity, id),
+        givenId === undefined ? undefined : db.shadows.get([entity, id]),
+        givenId === undefined ? 0 : handedThrough(db),
+      ]);
+      if (existing) throw invalidInput(`${entity} ${id} already exists on this device`);
+      if (trip === undefined) throw invalidInput(`${entity}: trip_id ${tripId} is not a trip on this device`);
+      const writes: Promise<unknown>[] = [table.put(row)];
+      if (givenId !== undefined) writes.push(dropTombstones(db, entity, [id]));
+      if (!shadow) writes.push(db.shadows.put({ entity, id, trip_id: tripId, row: null }));
+      const last = earlier[earlier.length - 1];
+      if (last && !wasHanded(last, through) && last.parked === 0) {
+        writes.push(db.outbox.put({ ...last, op: 'upsert', fields }));
+        delta = 0;
+      } else {
+        writes.push(db.outbox.add(this.newEntry(entity, 'upsert', id, tripId, fields, shadow?.row?.version ?? null) as OutboxEntry));
       }
-      await db.entity(entity).put(row);
-      await dropTombstones(db, entity, [id]);
-      await db.shadows.put({ entity, id, trip_id: tripId, row: null });
-      await db.outbox.add(this.newEntry(entity, 'upsert', id, tripId, fields, null) as OutboxEntry);
       if (entity === 'trips') {
         // The server makes the creator the owner in the same transaction; show
         // it at once. The placeholder goes when the real membership is pulled.
-        const memberId = this.deps.uuid();
-        await db.entity('trip_members').put({
-          id: memberId, version: 0, created_at: now, updated_at: now, deleted_at: null, created_by: userId,
+        writes.push(db.entity('trip_members').put({
+          id: this.deps.uuid(), version: 0, created_at: now, updated_at: now, deleted_at: null, created_by: userId,
           trip_id: id, user_id: userId, role: 'owner', status: 'active', local_only: true,
-        });
+        }));
       }
+      await Promise.all(writes);
     });
-    this.deps.onQueued(1);
+    this.deps.onQueued(delta);
     return id;
   }
 
@@ -115,8 +133,9 @@ export class ChangeTracker {
     const { db } = this.deps;
     let invalidTrip: string | undefined;
     let delta = 0;
-    await db.transaction('rw', db.syncTables, async () => {
-      const current = await db.entity(entity).get(id);
+    const table = db.entity(entity);
+    await db.transaction('rw', [table, db.shadows, db.outbox, db.meta], async () => {
+      const [current, shadow, entries, through] = await this.read(entity, id);
       if (!current || current.local_only) throw notFound(entity, id);
       const merged = entityFieldSchemas[entity].safeParse({ ...fieldsOf(entity, current), ...fields });
       if (!merged.success) {
@@ -128,17 +147,18 @@ export class ChangeTracker {
         invalidTrip = tripIdOf(entity, current);
       }
       const tripId = tripIdOf(entity, current);
-      await this.ensureShadow(entity, current, tripId);
-      const entries = await pendingOf(db, entity, id);
+      const writes: Promise<unknown>[] = [table.put({ ...current, ...fields })];
+      // First pending edit of the row: remember the server's row so pulls and discards can re-lay edits.
+      if (!shadow) writes.push(db.shadows.put({ entity, id, trip_id: tripId, row: current }));
       const last = entries[entries.length - 1];
-      if (last && last.attempts === 0 && last.parked === 0 && last.op === 'upsert') {
-        await db.outbox.update(last.seq, { fields: { ...last.fields, ...fields } });
+      if (last && !wasHanded(last, through) && last.parked === 0 && last.op === 'upsert') {
+        writes.push(db.outbox.put({ ...last, fields: { ...last.fields, ...fields } }));
       } else {
-        const base = (await db.shadows.get([entity, id]))?.row?.version ?? null;
-        await db.outbox.add(this.newEntry(entity, 'upsert', id, tripId, fields, base) as OutboxEntry);
+        const base = (shadow ? shadow.row : current)?.version ?? null;
+        writes.push(db.outbox.add(this.newEntry(entity, 'upsert', id, tripId, fields, base) as OutboxEntry));
         delta = 1;
       }
-      await db.entity(entity).put({ ...current, ...fields });
+      await Promise.all(writes);
     });
     if (invalidTrip) this.deps.onInvalidLocalRow(entity, invalidTrip);
     this.deps.onQueued(delta);
@@ -147,41 +167,43 @@ export class ChangeTracker {
   async delete(entity: EntityName, id: string): Promise<void> {
     const { db } = this.deps;
     let delta = 0;
-    await db.transaction('rw', db.syncTables, async () => {
-      const current = await db.entity(entity).get(id);
+    const table = db.entity(entity);
+    // A trip takes its content with it; any other row only itself.
+    const scope = entity === 'trips' ? db.syncTables : [table, db.shadows, db.outbox, db.tombstones, db.meta];
+    await db.transaction('rw', scope, async () => {
+      const [current, stored, entries, through] = await this.read(entity, id);
       if (!current || current.local_only) throw notFound(entity, id);
       const tripId = tripIdOf(entity, current);
-      await this.ensureShadow(entity, current, tripId);
-      const shadow = await db.shadows.get([entity, id]);
-      const entries = await pendingOf(db, entity, id);
-      const unsent = entries.every((e) => e.attempts === 0 && e.parked === 0);
-      if (!shadow?.row && unsent) {
+      const shadow = stored ?? { entity, id, trip_id: tripId, row: current };
+      const unsent = entries.every((e) => !wasHanded(e, through) && e.parked === 0);
+      const writes: Promise<unknown>[] = [table.delete(id)];
+      if (!shadow.row && unsent) {
         // Never reached the server: the create and its edits cancel out.
-        await db.outbox.bulkDelete(entries.map((e) => e.seq));
-        await db.shadows.delete([entity, id]);
+        writes.push(db.outbox.bulkDelete(entries.map((e) => e.seq)), db.shadows.delete([entity, id]));
         delta = -entries.length;
         if (entity === 'trips') delta -= await this.dropLocalTrip(id);
       } else {
+        if (!stored) writes.push(db.shadows.put(shadow));
         const last = entries[entries.length - 1];
-        if (last && last.attempts === 0 && last.parked === 0) {
-          await db.outbox.update(last.seq, { op: 'delete', fields: {} });
+        if (last && !wasHanded(last, through) && last.parked === 0) {
+          writes.push(db.outbox.put({ ...last, op: 'delete', fields: {} }));
         } else {
-          await db.outbox.add(this.newEntry(entity, 'delete', id, tripId, {}, shadow?.row?.version ?? null) as OutboxEntry);
+          writes.push(db.outbox.add(this.newEntry(entity, 'delete', id, tripId, {}, shadow.row?.version ?? null) as OutboxEntry));
           delta = 1;
         }
         if (entity === 'trips') await this.hideTripContent(id);
       }
-      await db.entity(entity).delete(id);
       // Even a create that never reached the server: regeneration must not make it again.
-      await keepTombstones(db, entity, [current], new Date(this.deps.clock.now()).toISOString());
+      writes.push(keepTombstones(db, entity, [current], new Date(this.deps.clock.now()).toISOString()));
+      await Promise.all(writes);
     });
     this.deps.onQueued(delta);
   }
 
-  /** First pending edit of a row: remember the server's row so pulls and discards can re-lay edits. */
-  private async ensureShadow(entity: EntityName, current: Row, tripId: string): Promise<void> {
+  /** What an edit of a row reads, all at once: the row, its shadow, its queued changes, the handed-through mark. */
+  private read(entity: EntityName, id: string) {
     const { db } = this.deps;
-    if (!(await db.shadows.get([entity, current.id]))) await db.shadows.put({ entity, id: current.id, trip_id: tripId, row: current });
+    return Promise.all([db.entity(entity).get(id), db.shadows.get([entity, id]), pendingOf(db, entity, id), handedThrough(db)]);
   }
 
   /** A trip that never reached the server: everything queued in it goes too. */
