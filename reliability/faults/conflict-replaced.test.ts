@@ -30,21 +30,25 @@ async function device(): Promise<SyncEngine> {
   return engine;
 }
 
+/** Two devices, one item, and a first conflict on `mine`: notes (policy `ask`: waits for the user). */
+async function firstConflictOnNotes(mineNotes: string, theirNotes: string): Promise<{ mine: SyncEngine; theirs: SyncEngine; id: string }> {
+  const mine = await device();
+  const theirs = await device();
+  await mine.syncNow(); // the trip arrives
+  const id = await mine.create('items', { trip_id: w.trip, name: 'Hat' });
+  await mine.syncNow();
+  await theirs.syncNow();
+  await mine.update('items', id, { notes: mineNotes });
+  await theirs.update('items', id, { notes: theirNotes });
+  await theirs.syncNow();
+  await mine.syncNow();
+  expect((await mine.conflicts.list()).map((c) => c.fields)).toEqual([['notes']]);
+  return { mine, theirs, id };
+}
+
 describe('a second conflict on a row', () => {
   it('keeps the first one\'s waiting edit visible (both fields in the row\'s conflict)', async () => {
-    const mine = await device();
-    const theirs = await device();
-    await mine.syncNow(); // the trip arrives
-    const id = await mine.create('items', { trip_id: w.trip, name: 'Hat' });
-    await mine.syncNow();
-    await theirs.syncNow();
-
-    // First conflict: notes (policy `ask`: waits for the user).
-    await mine.update('items', id, { notes: 'mine: pack it' });
-    await theirs.update('items', id, { notes: 'theirs: leave it' });
-    await theirs.syncNow();
-    await mine.syncNow();
-    expect((await mine.conflicts.list()).map((c) => c.fields)).toEqual([['notes']]);
+    const { mine, theirs, id } = await firstConflictOnNotes('mine: pack it', 'theirs: leave it');
 
     // Second conflict on the same row: name (policy `theirs_offer_mine`).
     await mine.update('items', id, { name: 'Cap' });
@@ -74,18 +78,7 @@ describe('a second conflict on a row', () => {
   });
 
   it('drops a field of the first one that the user has edited again since (their newer value stands)', async () => {
-    const mine = await device();
-    const theirs = await device();
-    await mine.syncNow(); // the trip arrives
-    const id = await mine.create('items', { trip_id: w.trip, name: 'Hat' });
-    await mine.syncNow();
-    await theirs.syncNow();
-
-    await mine.update('items', id, { notes: 'mine: first' });
-    await theirs.update('items', id, { notes: 'theirs' });
-    await theirs.syncNow();
-    await mine.syncNow();
-    expect((await mine.conflicts.list()).map((c) => c.fields)).toEqual([['notes']]);
+    const { mine, theirs, id } = await firstConflictOnNotes('mine: first', 'theirs');
 
     // The user writes the notes again (their answer) together with a name someone else also changed.
     await mine.update('items', id, { notes: 'mine: second', name: 'Cap' });
