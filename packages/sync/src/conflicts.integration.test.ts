@@ -77,6 +77,52 @@ describe('conflicts', () => {
     await phone.engine.stop();
   });
 
+  it('an edit of a field waiting in a conflict answers it: resolving mine later does not write the older value back', async () => {
+    const { laptop, phone, trip, item } = await twoDevicesWithItem();
+    laptop.net.set(false);
+    await laptop.engine.update('items', item, { notes: 'wool', name: 'Beanie' });
+    await phone.engine.update('items', item, { notes: 'cotton', name: 'Cap' });
+    await phone.engine.syncNow();
+    laptop.net.set(true);
+    await laptop.engine.syncNow();
+    expect((await laptop.engine.conflicts.list()).map((c) => c.fields.sort())).toEqual([['name', 'notes']]);
+
+    // The user writes new notes: they sync cleanly (the device shows the
+    // server's version), and the conflict keeps only the name.
+    await laptop.engine.update('items', item, { notes: 'linen' });
+    const [conflict, ...more] = await laptop.engine.conflicts.list();
+    expect(more).toEqual([]);
+    expect(conflict).toMatchObject({ fields: ['name'], mine: { name: 'Beanie' }, theirs: { name: 'Cap' },
+      policy: { name: 'theirs_offer_mine' }, state: 'offered' });
+    expect(conflict!.mine).not.toHaveProperty('notes');
+    expect((await laptop.engine.syncNow()).error).toBeNull();
+
+    await laptop.engine.conflicts.resolve(conflict!.id, 'mine');
+    expect((await laptop.engine.syncNow()).error).toBeNull();
+    const [server] = await serverRows('items', trip);
+    expect(server).toMatchObject({ notes: 'linen', name: 'Beanie' });
+
+    // Editing every field a conflict holds answers all of it.
+    await phone.engine.syncNow();
+    laptop.net.set(false);
+    await laptop.engine.update('items', item, { notes: 'silk' });
+    await phone.engine.update('items', item, { notes: 'hemp' });
+    await phone.engine.syncNow();
+    laptop.net.set(true);
+    await laptop.engine.syncNow();
+    expect((await laptop.engine.conflicts.list()).map((c) => c.fields)).toEqual([['notes']]);
+    await laptop.engine.update('items', item, { notes: 'silk and hemp' });
+    expect(await laptop.engine.conflicts.list()).toEqual([]);
+    // The status counts follow the store (it is watched): resolves once it shows none.
+    await new Promise<void>((resolve) => {
+      const off = laptop.engine.status.subscribe((s) => s.conflicts === 0 && (queueMicrotask(() => off()), resolve()));
+    });
+    expect((await laptop.engine.syncNow()).error).toBeNull();
+    expect((await serverRows('items', trip))[0]).toMatchObject({ notes: 'silk and hemp' });
+    await laptop.engine.stop();
+    await phone.engine.stop();
+  });
+
   it("resolves 'mine' by sending the device's values on top of the server's version", async () => {
     const { laptop, phone, trip, item } = await twoDevicesWithItem();
     laptop.net.set(false);

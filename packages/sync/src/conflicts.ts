@@ -131,6 +131,33 @@ export class ConflictResolver {
   }
 }
 
+/**
+ * The user edited fields of a row that has a conflict waiting: their new
+ * edit answers those fields. They leave the conflict (the whole conflict when
+ * none is left, or when it asked whether the row should go: editing the row
+ * keeps it); otherwise resolving 'mine' later would write the older value
+ * back over the newer edit. Call inside the edit's transaction.
+ */
+export async function supersedeConflictFields(db: PacksyncDb, entity: EntityName, rowId: string,
+  edited: readonly string[]): Promise<void> {
+  const waiting = await db.conflicts.where('[entity+row_id]').equals([entity, rowId]).toArray();
+  for (const conflict of waiting) {
+    const fields = conflict.fields.filter((f) => !edited.includes(f));
+    if (fields.length === conflict.fields.length) continue;
+    if (fields.length === 0 || conflict.mine.deleted_at === 'deleted') {
+      await db.conflicts.delete(conflict.id);
+      continue;
+    }
+    const policy = pick(conflict.policy, fields) as Record<string, ConflictPolicy>;
+    await db.conflicts.put({
+      ...conflict, fields, policy, base: conflict.base && pick(conflict.base, fields), mine: pick(conflict.mine, fields),
+      theirs: conflict.theirs && pick(conflict.theirs, fields),
+      state: Object.values(policy).every((p) => p === 'theirs_offer_mine') ? 'offered' : conflict.state,
+      confidence: Math.min(...Object.values(policy).map((p) => CONFIDENCE[p])),
+    });
+  }
+}
+
 /** The value a policy picks, or undefined when it cannot pick (ask). */
 export function decide(policy: ConflictPolicy, mine: unknown, theirs: unknown): unknown {
   switch (policy) {

@@ -21,6 +21,7 @@ import type { Clock } from './collaborators.ts';
 import { tripIdOf, type PacksyncDb } from './db.ts';
 import { handedThrough, wasHanded } from './batch.ts';
 import { invalidInput, notFound } from './errors.ts';
+import { supersedeConflictFields } from './conflicts.ts';
 import { pendingOf } from './overlay.ts';
 import { dropTombstones, dropTripTombstones, keepTombstones } from './tombstones.ts';
 import type { OutboxEntry, Row } from './types.ts';
@@ -134,7 +135,7 @@ export class ChangeTracker {
     let invalidTrip: string | undefined;
     let delta = 0;
     const table = db.entity(entity);
-    await db.transaction('rw', [table, db.shadows, db.outbox, db.meta], async () => {
+    await db.transaction('rw', [table, db.shadows, db.outbox, db.meta, db.conflicts], async () => {
       const [current, shadow, entries, through] = await this.read(entity, id);
       if (!current || current.local_only) throw notFound(entity, id);
       const merged = entityFieldSchemas[entity].safeParse({ ...fieldsOf(entity, current), ...fields });
@@ -147,7 +148,7 @@ export class ChangeTracker {
         invalidTrip = tripIdOf(entity, current);
       }
       const tripId = tripIdOf(entity, current);
-      const writes: Promise<unknown>[] = [table.put({ ...current, ...fields })];
+      const writes: Promise<unknown>[] = [table.put({ ...current, ...fields }), supersedeConflictFields(db, entity, id, Object.keys(fields))];
       // First pending edit of the row: remember the server's row so pulls and discards can re-lay edits.
       if (!shadow) writes.push(db.shadows.put({ entity, id, trip_id: tripId, row: current }));
       const last = entries[entries.length - 1];
