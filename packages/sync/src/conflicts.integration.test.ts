@@ -123,6 +123,23 @@ describe('conflicts', () => {
     await phone.engine.stop();
   });
 
+  it('an edit does not answer a conflict that asks whether a deleted row should go', async () => {
+    const { laptop, phone, item } = await twoDevicesWithItem();
+    laptop.net.set(false);
+    await laptop.engine.delete('items', item);
+    await phone.engine.update('items', item, { name: 'Cap' });
+    await phone.engine.syncNow();
+    laptop.net.set(true);
+    await laptop.engine.syncNow();
+    const [asked] = await laptop.engine.conflicts.list();
+    expect(asked).toMatchObject({ fields: ['name'], mine: { deleted_at: 'deleted' }, state: 'open' });
+    // The row is shown again (the server's); the user edits it: the question stays theirs to answer.
+    await laptop.engine.update('items', item, { name: 'Beanie' });
+    expect(await laptop.engine.conflicts.list()).toEqual([asked]);
+    await laptop.engine.stop();
+    await phone.engine.stop();
+  });
+
   it("resolves 'mine' by sending the device's values on top of the server's version", async () => {
     const { laptop, phone, trip, item } = await twoDevicesWithItem();
     laptop.net.set(false);

@@ -134,17 +134,20 @@ export class ConflictResolver {
 /**
  * The user edited fields of a row that has a conflict waiting: their new
  * edit answers those fields. They leave the conflict (the whole conflict when
- * none is left, or when it asked whether the row should go: editing the row
- * keeps it); otherwise resolving 'mine' later would write the older value
- * back over the newer edit. Call inside the edit's transaction.
+ * none is left); otherwise resolving 'mine' later would write the older value
+ * back over the newer edit. A conflict that asks whether the row should go
+ * (the user deleted it, someone edited it) stays as it is: an edit does not
+ * answer that question, and answering it later is the user's own decision.
+ * Call inside the edit's transaction.
  */
 export async function supersedeConflictFields(db: PacksyncDb, entity: EntityName, rowId: string,
   edited: readonly string[]): Promise<void> {
   const waiting = await db.conflicts.where('[entity+row_id]').equals([entity, rowId]).toArray();
   for (const conflict of waiting) {
+    if (conflict.mine.deleted_at === 'deleted') continue;
     const fields = conflict.fields.filter((f) => !edited.includes(f));
     if (fields.length === conflict.fields.length) continue;
-    if (fields.length === 0 || conflict.mine.deleted_at === 'deleted') {
+    if (fields.length === 0) {
       await db.conflicts.delete(conflict.id);
       continue;
     }
