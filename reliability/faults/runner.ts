@@ -128,14 +128,20 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
     plan.enabled = false;
     for (const device of devices) device.net.set(true);
     let rounds = 0;
+    const lastErrors: (string | null)[] = devices.map(() => null);
     for (; rounds < 30; rounds++) {
       let moved = 0;
-      for (const device of devices) {
+      for (const [i, device] of devices.entries()) {
         const summary = await device.engine.syncNow();
         moved += summary.pushed + summary.pulled;
+        lastErrors[i] = summary.error ? `${summary.error.type}/${summary.error.code}: ${summary.error.message}` : null;
       }
       const waiting = (await Promise.all(devices.map((d) => d.engine.outbox.list()))).flat().filter((e) => !e.parked).length;
       if (moved === 0 && waiting === 0) break;
+    }
+    // A device that could not settle says why (its last sync's error and its state).
+    for (const [i, device] of devices.entries()) {
+      if (lastErrors[i]) say(`faults: device ${i} after quiescing: ${device.engine.status.get().state}, last sync error ${lastErrors[i]}`);
     }
 
     const result = await check(stack.sql, devices, history.acks, trips, wire);

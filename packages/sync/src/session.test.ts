@@ -41,6 +41,34 @@ describe('Session while offline', () => {
   });
 });
 
+describe('Session when a refresh cannot get through', () => {
+  function expiringAuth(clock: FakeClock, secondsLeft: number, answer: 'unreachable' | 'refused') {
+    const session = { access_token: 'still-valid', expires_at: clock.now() / 1000 + secondsLeft, user: { id: 'u' } };
+    return {
+      getSession: async () => ({ data: { session }, error: null }),
+      refreshSession: async () => ({ data: { session: null }, error: answer === 'unreachable'
+        ? { name: 'AuthRetryableFetchError', status: 0 } : { name: 'AuthApiError', status: 400 } }),
+      onAuthStateChange: () => ({ data: { subscription: { unsubscribe() {} } } }),
+    } as never;
+  }
+
+  // After an outage supabase-js answers every refresh of that token from its
+  // cache of the failure for a minute: the device must keep syncing with the
+  // token it has while that token is good (the full fault run's stuck device).
+  it('uses the token in hand while it is still valid', async () => {
+    const clock = new FakeClock();
+    expect(await new Session(expiringAuth(clock, 30, 'unreachable'), clock).token()).toBe('still-valid');
+  });
+
+  it('not when it is about to expire, nor when the auth server refused the refresh', async () => {
+    const clock = new FakeClock();
+    await expect(new Session(expiringAuth(clock, 5, 'unreachable'), clock).token())
+      .rejects.toMatchObject({ type: 'network', retryable: true });
+    await expect(new Session(expiringAuth(clock, 30, 'refused'), clock).token())
+      .rejects.toMatchObject({ type: 'auth', code: 'token_expired', retryable: false });
+  });
+});
+
 const HOUR = 3600_000;
 
 function scriptedAuth(clock: FakeClock, answers: ('ok' | 'unreachable' | 'refused')[]) {

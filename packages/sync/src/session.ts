@@ -9,6 +9,8 @@ import type { Clock } from './collaborators.ts';
 import { noSession, offline, SyncError } from './errors.ts';
 
 export const REFRESH_MARGIN_MS = 60_000;
+/** A token with at least this long to live is used when a refresh cannot get through. */
+export const STILL_USABLE_MS = 10_000;
 /** After a failed timed refresh (network), the next try. */
 export const REFRESH_RETRY_MS = 30_000;
 /** Longest a timer may wait (setTimeout's limit); shortest, so a server handing out stale tokens cannot spin it. */
@@ -58,9 +60,18 @@ export class Session {
     const { data } = await this.auth.getSession();
     const session = data.session;
     if (!session) throw noSession();
-    const expiresAt = (session.expires_at ?? Infinity) * 1000;
-    if (expiresAt - this.clock.now() > REFRESH_MARGIN_MS) return session.access_token;
-    return this.refresh();
+    const left = (session.expires_at ?? Infinity) * 1000 - this.clock.now();
+    if (left > REFRESH_MARGIN_MS) return session.access_token;
+    try {
+      return await this.refresh();
+    } catch (error) {
+      // The auth server cannot be reached (or supabase-js answers from its
+      // cache of the last failure, for a minute after an outage): the token
+      // in hand is still good until it expires, so sync goes on with it
+      // instead of stalling until the cache lets a refresh through.
+      if (error instanceof SyncError && error.retryable && left > STILL_USABLE_MS) return session.access_token;
+      throw error;
+    }
   }
 
   /** A new token now (after a 401); an `auth` SyncError when the refresh token is no good either. */
