@@ -9,6 +9,7 @@ import type { Change, PushResponse } from '@packsync/protocol';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConflictResolver } from './conflicts.ts';
 import { PacksyncDb } from './db.ts';
+import { setServerRow } from './overlay.ts';
 import { pushOnce } from './push.ts';
 import { FakeClock } from './testing/fake-clock.ts';
 import { ChangeTracker } from './tracker.ts';
@@ -151,5 +152,44 @@ describe('pushOnce, pipelined', () => {
     expect(await done).toMatchObject({ pushed: 2, error: null });
     expect(server.sent[1]![0]).toMatchObject({ id: trip, base_version: 1, fields: { destination: 'Oslo' } });
     expect(await db.entity('trips').get(trip)).toMatchObject({ name: 'Trip', destination: 'Oslo', version: 2 });
+  });
+});
+
+/** A transport that answers every change `applied` at `version` (a replayed first result, say). */
+function applying(version: number): Transport {
+  return {
+    async push(_clientId: string, body: Change[] | string): Promise<PushResponse> {
+      const changes = typeof body === 'string' ? (JSON.parse(body) as { changes: Change[] }).changes : body;
+      return {
+        results: changes.map((c) => ({
+          change_id: c.change_id, status: 'applied', version, conflict: null, error: null,
+          row: { id: c.id, version, created_at: '2026-12-01T00:00:00Z', updated_at: '2026-12-01T00:00:00Z', deleted_at: null },
+        })),
+      } as PushResponse;
+    },
+  } as unknown as Transport;
+}
+
+describe('pushOnce and a newer server state', () => {
+  // A push applied on the server whose answer was lost is sent again and
+  // answered with its first result. Meanwhile the device may have pulled a
+  // newer state of the row (someone deleted it): the old result must not
+  // bring the row back (the full fault run's divergent devices).
+  it('an applied result older than the server row the device holds does not replace it', async () => {
+    const trip = await tracker.create('trips', { name: 'Ski week' });
+    const item = await tracker.create('items', { trip_id: trip, name: 'Wax' });
+    const deleted = {
+      id: item, trip_id: trip, name: 'Wax', version: 2, created_at: '2026-12-01T00:00:00Z',
+      updated_at: '2026-12-01T00:01:00Z', deleted_at: '2026-12-01T00:01:00Z',
+    };
+    // Sent once already (its answer lost), then the pull brought the delete.
+    await db.outbox.filter((e) => e.row_id === item).modify({ attempts: 1 });
+    await db.transaction('rw', db.syncTables, () => setServerRow(db, 'items', item, trip, deleted));
+
+    const outcome = await pushOnce({ db, transport: applying(1), resolver, clientId: randomUUID() });
+    expect(outcome.error).toBeNull();
+    expect(await db.outbox.count()).toBe(0);
+    expect(await db.entity('items').get(item)).toBeUndefined();
+    expect(await db.entity('trips').get(trip)).toMatchObject({ version: 1 });
   });
 });

@@ -235,7 +235,11 @@ async function applyResults(db: PacksyncDb, resolver: ConflictResolver, entries:
         continue;
       }
       const before: Row | null = state.shadow ? state.shadow.row : (state.view ?? null);
-      const server = serverRowAfter(entry, result, before);
+      const after = serverRowAfter(entry, result, before);
+      // A result older than the server row the device already holds (a
+      // resent change answered with its first result after a pull brought a
+      // newer state, such as someone's delete) must not bring that row back.
+      const server = before && before.version > ((after ?? result).version ?? 0) ? before : after;
       if (result.status !== 'conflict' && later.length === 0) {
         outcome.pushed++;
         done.add(entry.seq);
