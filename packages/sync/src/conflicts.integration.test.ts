@@ -17,6 +17,19 @@ async function twoDevicesWithItem() {
   return { laptop, phone, trip, item };
 }
 
+/** The laptop's offline notes and name edit meets the phone's synced one: a conflict on both fields on the laptop. */
+async function notesAndNameConflict() {
+  const devices = await twoDevicesWithItem();
+  const { laptop, phone, item } = devices;
+  laptop.net.set(false);
+  await laptop.engine.update('items', item, { notes: 'wool', name: 'Beanie' });
+  await phone.engine.update('items', item, { notes: 'cotton', name: 'Cap' });
+  await phone.engine.syncNow();
+  laptop.net.set(true);
+  await laptop.engine.syncNow();
+  return devices;
+}
+
 describe('conflicts', () => {
   it('settles a true conflict by policy: packed — true wins, quantity — larger wins', async () => {
     const { laptop, phone, trip, item } = await twoDevicesWithItem();
@@ -44,13 +57,7 @@ describe('conflicts', () => {
   });
 
   it('leaves a conflict the policies cannot settle for the user, who resolves it', async () => {
-    const { laptop, phone, trip, item } = await twoDevicesWithItem();
-    laptop.net.set(false);
-    await laptop.engine.update('items', item, { notes: 'wool', name: 'Beanie' });
-    await phone.engine.update('items', item, { notes: 'cotton', name: 'Cap' });
-    await phone.engine.syncNow();
-    laptop.net.set(true);
-    await laptop.engine.syncNow();
+    const { laptop, phone, trip, item } = await notesAndNameConflict();
 
     // The device shows the server's values while the conflict waits.
     expect(await laptop.engine.get('items', item)).toMatchObject({ notes: 'cotton', name: 'Cap' });
@@ -78,13 +85,7 @@ describe('conflicts', () => {
   });
 
   it('an edit of a field waiting in a conflict answers it: resolving mine later does not write the older value back', async () => {
-    const { laptop, phone, trip, item } = await twoDevicesWithItem();
-    laptop.net.set(false);
-    await laptop.engine.update('items', item, { notes: 'wool', name: 'Beanie' });
-    await phone.engine.update('items', item, { notes: 'cotton', name: 'Cap' });
-    await phone.engine.syncNow();
-    laptop.net.set(true);
-    await laptop.engine.syncNow();
+    const { laptop, phone, trip, item } = await notesAndNameConflict();
     expect((await laptop.engine.conflicts.list()).map((c) => c.fields.sort())).toEqual([['name', 'notes']]);
 
     // The user writes new notes: they sync cleanly (the device shows the
