@@ -223,8 +223,10 @@ begin
       -- before it may be older than the page)
       and (g.trip_id = any (invited) or not exists (
         select 1 from public.change_log c
-        where c.row_id = g.trip_id and c.version = 1 and c.entity = trip_entity and c.op = 'insert'
-          and ((c.xid, c.seq) > (start_xid, start_seq) or c.xid = g.xid)))
+        -- (trip_id: a trip row's own; with it every index the planner may
+        -- take here, change_log_trip_row_cursor_idx too, reads one trip's rows)
+        where c.row_id = g.trip_id and c.trip_id = g.trip_id and c.version = 1 and c.entity = trip_entity
+          and c.op = 'insert' and ((c.xid, c.seq) > (start_xid, start_seq) or c.xid = g.xid)))
     order by g.xid, g.seq
     limit 1;
     if gain.seq is not null then
