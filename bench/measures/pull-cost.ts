@@ -151,22 +151,17 @@ export const pullCost: Measure = {
           baseline: `the same pull with a ${small.rows.toLocaleString('en-US')}-row log, before and after the big one: median ${medianSmall.toFixed(2)} ms; ${big.served[pull]} changes served`,
         }));
       }
-      figures.push(figure({
-        id: 'pull_cost.page.buffers_ratio',
-        label: 'pull, incremental page: buffers touched, big log ÷ small log',
-        unit: '× small log',
-        samples: [buffersOf(big.plan) / Math.max(1, buffersOf(small.plan))],
-        goal: { direction: 'at_most', value: 1.2, source: 'issue #12 (load-independent view of the same goal)' },
-        baseline: `shared buffers of EXPLAIN (ANALYZE, BUFFERS): ${buffersOf(small.plan)} small, ${buffersOf(big.plan)} big`,
-      }));
-      figures.push(figure({
-        id: 'pull_cost.invited.buffers_ratio',
-        label: 'pull, an invitee\'s incremental pull: buffers touched, big log ÷ small log',
-        unit: '× small log',
-        samples: [buffersOf(big.invitedPlan) / Math.max(1, buffersOf(small.invitedPlan))],
-        goal: { direction: 'at_most', value: 1.2, source: 'issue #12 (load-independent view of the same goal)' },
-        baseline: `shared buffers of EXPLAIN (ANALYZE, BUFFERS): ${buffersOf(small.invitedPlan)} small, ${buffersOf(big.invitedPlan)} big`,
-      }));
+      for (const [pull, what, plan] of [['page', 'incremental page', 'plan'], ['invited', 'an invitee\'s incremental pull', 'invitedPlan']] as const) {
+        const [before, after] = [buffersOf(small[plan]), buffersOf(big[plan])];
+        figures.push(figure({
+          id: `pull_cost.${pull}.buffers_ratio`,
+          label: `pull, ${what}: buffers touched, big log ÷ small log`,
+          unit: '× small log',
+          samples: [after / Math.max(1, before)],
+          goal: { direction: 'at_most', value: 1.2, source: 'issue #12 (load-independent view of the same goal)' },
+          baseline: `shared buffers of EXPLAIN (ANALYZE, BUFFERS): ${before} small, ${after} big`,
+        }));
+      }
       figures.push(figure({
         id: 'pull_cost.page.rows_per_s',
         label: 'pull, incremental 1000-change pages with the big log',
