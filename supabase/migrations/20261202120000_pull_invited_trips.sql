@@ -14,8 +14,9 @@
 -- Cost: the invitee's scan must not walk the trip's whole log (items are
 -- most of it), so it reads a partial index of trip-row log entries, one
 -- ordered range scan per invited trip, like the members' scan per trip.
--- Members' pulls keep their plans (change_log_trip_cursor_idx,
--- change_log_member_cursor_idx).
+-- Members' pages keep their plans (change_log_trip_cursor_idx,
+-- change_log_member_cursor_idx); the join check may now take the new index,
+-- bounded to one trip by trip_id.
 -- Sections: indexes, helper functions.
 
 -- Indexes ----------------------------------------------------------------------
