@@ -49,11 +49,14 @@ export interface PullDeps {
 /**
  * A cursor that makes the server send one trip's whole current state and then
  * go on with the log from `cursor`: pull_changes' snapshot form (see its
- * migration), which it checks against the caller's memberships.
+ * migration), which it checks against the caller's memberships. The snapshot
+ * starts at the first entity of the server's registry, by name (`trips`); a
+ * number there (the form before the registry) is refused as cursor_invalid,
+ * which made every refetch a full resync.
  */
 export function tripSnapshotCursor(cursor: string | null, tripId: string): string | null {
   const base = cursor ? /^v1:\d+:\d+/.exec(cursor)?.[0] : undefined;
-  return base ? `${base}:${tripId}:1::0` : null;
+  return base ? `${base}:${tripId}:trips::0` : null;
 }
 
 /** `from.trip`: the pull starts with that trip's snapshot; its rows the snapshot lacks are gone from the server. */

@@ -79,6 +79,31 @@ describe('recovery', () => {
     await b.engine.stop();
   });
 
+  it('a trip is fetched again by a snapshot of that trip that the server takes, not by a full resync', async () => {
+    // The engine's trip cursor named the snapshot's first entity by number
+    // after the server had moved to names: the server refused it
+    // (cursor_invalid) and every refetch became a full resync of every trip.
+    const pulls: { cursor: string | null; status: number }[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (String(input).endsWith('/pull')) pulls.push({ cursor: (JSON.parse(String(init?.body)) as { cursor: string | null }).cursor, status: response.status });
+      return response;
+    };
+    const { a, b, trip, items } = await tripOnTwoDevices({ verifyEveryMs: 0, fetch: recording });
+    await a.engine.db!.entity('items').delete(items[1]!);
+    await b.engine.update('trips', trip, { destination: 'Lyon' });
+    await b.engine.syncNow();
+    pulls.length = 0;
+    expect((await a.engine.syncNow()).error).toBeNull();
+    expect(a.engine.metrics().counters.trip_resyncs).toBe(1);
+    expect(pulls.filter((p) => p.status !== 200)).toEqual([]);
+    expect(pulls.filter((p) => p.cursor === null)).toEqual([]);
+    expect(pulls.some((p) => p.cursor?.includes(`:${trip}:`))).toBe(true);
+    expect(await mirror(a.engine, trip)).toEqual(await serverMirror(trip));
+    await a.engine.stop();
+    await b.engine.stop();
+  });
+
   it('a server version lower than the device has is not applied; the trip is fetched again', async () => {
     const { a, b, trip, items } = await tripOnTwoDevices();
     const stored = (await a.engine.db!.entity('items').get(items[0]!))!;
