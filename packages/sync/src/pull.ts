@@ -49,11 +49,14 @@ export interface PullDeps {
 /**
  * A cursor that makes the server send one trip's whole current state and then
  * go on with the log from `cursor`: pull_changes' snapshot form (see its
- * migration), which it checks against the caller's memberships.
+ * migration), which it checks against the caller's memberships. The snapshot
+ * starts at the first entity of the server's registry, by name (`trips`); a
+ * number there (the form before the registry) is refused as cursor_invalid,
+ * which made every refetch a full resync.
  */
 export function tripSnapshotCursor(cursor: string | null, tripId: string): string | null {
   const base = cursor ? /^v1:\d+:\d+/.exec(cursor)?.[0] : undefined;
-  return base ? `${base}:${tripId}:1::0` : null;
+  return base ? `${base}:${tripId}:trips::0` : null;
 }
 
 /** `from.trip`: the pull starts with that trip's snapshot; its rows the snapshot lacks are gone from the server. */
@@ -63,6 +66,13 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
   try {
     let cursor = from ? from.cursor : ((await db.getMeta<string>('cursor')) ?? null);
     let resyncing = cursor === null || from?.trip !== undefined;
+    // A resync that replaces what the device holds (a trip fetched again, a
+    // refused cursor) stores its cursor only with its last page: only its end
+    // removes the rows it did not see, so one cut off half-way starts again.
+    // (A snapshot cursor left behind used to be finished by an ordinary pull
+    // without that step: a row deleted before the resync began stayed.) A
+    // first sync has nothing to remove and resumes where it stopped.
+    let holdCursor = from?.trip !== undefined;
     let scope = cursor === null ? undefined : from?.trip;
     // Rows the server still has, seen during a full resync; the others go at the end.
     const seen = new Set<string>();
@@ -94,6 +104,7 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
           // cannot make us loop.
           resetOnce = true;
           resyncing = true;
+          holdCursor = true;
           scope = undefined;
           forgetTombstones = true;
           outcome.fullResync = true;
@@ -110,7 +121,7 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
         const now = new Date((deps.clock ?? systemClock).now()).toISOString();
         await applyPage(db, deps.userId, page.changes, outcome, resyncing, now);
         if (resyncing && !page.has_more) await dropUnseen(db, seen, scope);
-        await db.setMeta('cursor', page.cursor);
+        if (!holdCursor || !page.has_more) await db.setMeta('cursor', page.cursor);
       });
       forgetTombstones = false;
       outcome.pages++;

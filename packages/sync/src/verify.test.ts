@@ -75,3 +75,31 @@ describe('Verifier schedule', () => {
     expect(asked).toEqual([[tripA], [tripA]]);
   });
 });
+
+describe('Verifier refetch', () => {
+  it('a refetch cut off by the network is done after the next catch-up', async () => {
+    const db = new PacksyncDb(`verify-${Math.random()}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+    await db.open();
+    await db.setMeta('cursor', 'v1:10:0');
+    const pulls: (string | null)[] = [];
+    let offline = true;
+    const transport = {
+      async pull(cursor: string | null) {
+        pulls.push(cursor);
+        if (offline) throw new TypeError('fetch failed (offline)');
+        return { changes: [], cursor: 'v1:11:0', has_more: false };
+      },
+    } as unknown as Transport;
+    const verifier = new Verifier({
+      db, clock: new FakeClock(), logger: silentLogger, metrics: new Metrics(), userId: 'u', transport,
+      token: async () => 'token', checksum: null,
+    });
+    verifier.refetch(tripA);
+    expect(await verifier.afterCatchUp(pulled([]))).not.toBeNull();
+    offline = false;
+    expect(await verifier.afterCatchUp(pulled([]))).toBeNull();
+    expect(pulls).toEqual([`v1:10:0:${tripA}:trips::0`, `v1:10:0:${tripA}:trips::0`]);
+    expect(await verifier.afterCatchUp(pulled([]))).toBeNull();
+    expect(pulls).toHaveLength(2);
+  });
+});

@@ -89,7 +89,12 @@ export class Verifier {
       }
       for (const tripId of refetch) {
         const error = await this.resyncTrip(tripId);
-        if (error) return error;
+        if (error) {
+          // Cut off: this trip and those after it are fetched after the next catch-up.
+          const left = [...refetch];
+          for (const trip of left.slice(left.indexOf(tripId))) this.pending.add(trip);
+          return error;
+        }
       }
     } catch (error) {
       return asSyncError(error);
