@@ -205,7 +205,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       service.start();
       channel?.post({ type: 'leader' } satisfies Message);
       if (options.stream !== false) {
-        stream = new EventStream({ transport, clock, logger, random: options.random ?? Math.random, onPoke: () => service?.requestPull(), onReady: () => service?.requestPull() });
+        stream = new EventStream({
+          transport, clock, logger, random: options.random ?? Math.random, clientId,
+          onPoke: () => service?.requestPull(), onReady: () => service?.requestPull(),
+        });
         stream.start();
       }
       granted();
