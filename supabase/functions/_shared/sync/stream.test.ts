@@ -148,6 +148,28 @@ Deno.test('a stream is not poked about what only its own client wrote through pu
   await hub.close();
 });
 
+Deno.test('the watermark is read while the poke is routed, not after (one round trip on the poke\'s path)', async () => {
+  const clock = fakeClock();
+  const f = fakeDb([{ user_id: 'alice', trip_id: T1 }]);
+  let answer!: () => void;
+  const routed = new Promise<void>((resolve) => (answer = resolve));
+  const members = f.db.members;
+  f.db.members = async (tripIds, userIds) => {
+    await routed;
+    return members(tripIds, userIds);
+  };
+  const hub = new StreamHub({ db: f.db, clock, logger: silentLogger });
+  const alice = await open(hub, claims('alice', clock.now() / 1000 + 3600));
+  f.notify({ trip_ids: [T1], xid: '10' });
+  await tick();
+  assertEquals(f.counts.watermark, 1, 'the watermark waits for the routing query');
+  answer();
+  await tick();
+  assertEquals(alice.events.filter((e) => e.event === 'poke').length, 1);
+  assertEquals(f.counts.watermark, 1);
+  await hub.close();
+});
+
 Deno.test('coalesces notifications that arrive during a routing query', async () => {
   const clock = fakeClock();
   const f = fakeDb([{ user_id: 'alice', trip_id: T1 }, { user_id: 'alice', trip_id: T2 }]);
