@@ -32,6 +32,12 @@ export interface Batch {
   retried: boolean;
   /** Runs of the batch's seqs with no other entry between them when taken (new entries only come above `newestSeq`). */
   runs: [number, number][];
+  /**
+   * It stopped before the outbox's end: at a limit, or at a row already in it
+   * or in flight. False: everything sendable when it was taken is in it (what
+   * it left behind waits on a parked change), so a push need not look again.
+   */
+  more: boolean;
 }
 
 const NOTHING_IN_FLIGHT: InFlight = { seqs: new Set(), rows: new Set() };
@@ -70,7 +76,7 @@ function byteLength(text: string): number {
  * one per entry).
  */
 export async function nextBatch(db: PacksyncDb, limits: PushLimits, inFlight: InFlight = NOTHING_IN_FLIGHT, through = 0): Promise<Batch> {
-  const batch: Batch = { entries: [], changes: [], json: [], newestSeq: 0, retried: false, runs: [] };
+  const batch: Batch = { entries: [], changes: [], json: [], newestSeq: 0, retried: false, runs: [], more: false };
   let run: [number, number] | null = null;
   const rows = new Set<string>();
   const blocked = new Set<string>();
@@ -97,6 +103,7 @@ export async function nextBatch(db: PacksyncDb, limits: PushLimits, inFlight: In
       const size = byteLength(json) + 1;
       if (batch.entries.length >= limits.maxChanges || rows.has(key) || inFlight.rows.has(key) || bytes + size > limits.maxBytes) {
         full = true;
+        batch.more = true;
         break;
       }
       bytes += size;

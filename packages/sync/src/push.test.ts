@@ -127,6 +127,24 @@ describe('pushOnce, pipelined', () => {
     expect((await db.entity('items').bulkGet(items)).map((r) => r?.version)).toEqual([1, 1, 1, 1, 1]);
   });
 
+  it('a batch that took everything sendable is not followed by another take after its answer', async () => {
+    const trip = await tracker.create('trips', { name: 'Trip' });
+    await tracker.create('items', { trip_id: trip, name: 'one' });
+    // Takes are the transactions over the outbox and meta (batch.ts takeBatch).
+    const transaction = db.transaction.bind(db) as (...args: unknown[]) => Promise<unknown>;
+    let takes = 0;
+    vi.spyOn(db, 'transaction').mockImplementation(((...args: unknown[]) => {
+      if (args[1] === db.outbox && args[2] === db.meta) takes++;
+      return transaction(...args);
+    }) as never);
+    const server = holdingServer();
+    const done = pushOnce({ db, transport: server.transport, resolver, clientId: randomUUID() });
+    await server.answer();
+    expect(await done).toMatchObject({ pushed: 2, remaining: 0, error: null, requests: 1 });
+    // The batch, and the one taken while its request was out (empty, nothing left behind).
+    expect(takes).toBe(2);
+  });
+
   it('drops what was applied and nothing between: a parked change in the middle of a batch stays', async () => {
     const trip = await tracker.create('trips', { name: 'Trip' });
     const parked = await tracker.create('items', { trip_id: trip, name: 'parked' });

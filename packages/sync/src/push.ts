@@ -122,8 +122,10 @@ export async function pushOnce(deps: PushDeps): Promise<PushOutcome> {
       });
       batch = await upcoming;
       if (response.results.some(refusedForNow)) break;
-      if (batch.entries.length === 0) {
+      if (batch.entries.length === 0 && batch.more) {
         // Rows the last batch held may be sendable once its results are in.
+        // (Nothing left behind: the caller's count of what remains says
+        // whether edits came in meanwhile, without another take.)
         await applying;
         if (failed === null && !outcome.error) batch = await take();
       }

@@ -223,7 +223,8 @@ export class SyncService {
           this.pushWanted = true;
           return pushed.error;
         }
-        if (pushed.pushed + pushed.conflicts + pushed.parked === 0) break;
+        // Pushed until nothing was sendable: go on only if edits came in meanwhile.
+        if (pushed.pushed + pushed.conflicts + pushed.parked === 0 || pushed.remaining === 0) break;
       }
       if (!this.pullWanted && this.deps.streamLive?.()) return null;
       // Cleared before the pull: a poke arriving during it asks for another.
