@@ -14,7 +14,7 @@
 -- the content a trip delete tombstones) and writes outside push (SQL,
 -- PostgREST: no `packsync.client_id`) carry no client id: everyone who may
 -- see them is poked, the writer too. The condition is pull's, written again
--- here; 31_notify_writer.test.sql compares them.
+-- here; 32_notify_writer.test.sql compares them.
 
 -- Helper functions ---------------------------------------------------------------
 -- Dropped and created again with a second, defaulted argument: a call with

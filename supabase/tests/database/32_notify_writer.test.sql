@@ -8,15 +8,11 @@ begin;
 select plan(9);
 \ir _personas.sql
 \ir _pull_helpers.sql
+\ir _push_helpers.sql
 select pg_temp.settle(100);
 
 \set mine 'c1000000-0000-4000-8000-000000000001'
 \set other 'c2000000-0000-4000-8000-000000000002'
-create function pg_temp.change(n integer, op text, entity text, id uuid, base bigint, fields jsonb) returns jsonb
-language sql as $$
-  select jsonb_build_object('change_id', format('e0000000-0000-4000-8000-%s', lpad(n::text, 12, '0')),
-    'op', op, 'entity', entity, 'id', id, 'base_version', base, 'fields', fields)
-$$;
 -- Entities (sorted, distinct) of the log rows of settled transaction `xid` the writer's pull must bring
 -- (read as the owner of the log: clients cannot call is_echo_free).
 create function pg_temp.not_echo_free(at_xid integer) returns text[] language sql as $$
