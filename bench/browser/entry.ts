@@ -10,6 +10,40 @@ import type { NetworkMonitor } from '../../packages/sync/src/collaborators.ts';
 
 const now = () => performance.timeOrigin + performance.now();
 
+/**
+ * What happened when, for the A → B breakdown (measure 4): requests sent and
+ * answered by route, pokes read off the stream, commits touching `items`.
+ * Taken from outside the engine (its fetch and Dexie's commit event), so
+ * the engine carries no bench code.
+ */
+export type TraceKind = 'edit_done' | 'push_sent' | 'push_answered' | 'pull_sent' | 'pull_answered' | 'poke' | 'items_committed';
+let trace: { kind: TraceKind; at: number }[] = [];
+const mark = (kind: TraceKind) => void trace.push({ kind, at: now() });
+Dexie.on('storagemutated', (parts) => {
+  if (Object.keys(parts).some((key) => key.includes('/items/'))) mark('items_committed');
+});
+
+/** A stream body that marks each poke as its bytes are read (by the engine, downstream). */
+function markPokes(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const decoder = new TextDecoder();
+  return body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      const pokes = decoder.decode(chunk, { stream: true }).split('event: poke').length - 1;
+      for (let i = 0; i < pokes; i++) mark('poke');
+      controller.enqueue(chunk);
+    },
+  }));
+}
+
+async function tracedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const route = /\/sync\/([a-z]+)/.exec(String(input instanceof Request ? input.url : input))?.[1];
+  if (route === 'push' || route === 'pull') mark(`${route}_sent`);
+  const response = await fetch(input, init);
+  if (route === 'push' || route === 'pull') mark(`${route}_answered`);
+  if (route === 'stream' && response.body) return new Response(markPokes(response.body), { status: response.status, statusText: response.statusText, headers: response.headers });
+  return response;
+}
+
 /** The device's network: off makes fetch fail as a browser's does offline. */
 class NetworkSwitch implements NetworkMonitor {
   on = true;
@@ -23,7 +57,7 @@ class NetworkSwitch implements NetworkMonitor {
     this.on = on;
     this.listeners.forEach((fn) => fn(on));
   }
-  fetch: typeof fetch = (input, init) => (this.on ? fetch(input, init) : Promise.reject(new TypeError('Failed to fetch (offline)')));
+  fetch: typeof fetch = (input, init) => (this.on ? tracedFetch(input, init) : Promise.reject(new TypeError('Failed to fetch (offline)')));
 }
 
 let engine: SyncEngine | undefined;
@@ -102,6 +136,7 @@ const api = {
   async edit(id: string, quantity: number) {
     const t0 = now();
     await need().update('items', id, { quantity });
+    mark('edit_done');
     return t0;
   },
 
@@ -203,6 +238,13 @@ const api = {
     db.close();
     indexedDB.deleteDatabase(name);
     return ms;
+  },
+
+  /** The trace since the last call (and clears it). */
+  takeTrace() {
+    const out = trace;
+    trace = [];
+    return out;
   },
 
   /** The engine's own timings (push_ms, pull_ms, ...), as JSON. */

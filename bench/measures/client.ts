@@ -6,7 +6,7 @@ import { asUser, connect, createTrip, one, type Sql } from '../lib/db.ts';
 import { BENCH_PASSWORD, callSync, signUp, type ApiUser } from '../lib/http.ts';
 import { rotate } from '../lib/rounds.ts';
 import { describeRequests } from '../lib/server-log.ts';
-import { figure, ratios } from '../lib/stats.ts';
+import { figure, ratios, summarize } from '../lib/stats.ts';
 import type { BenchContext, Measure, MeasureOutput } from '../lib/types.ts';
 
 const INITIAL_ROWS = 100_000;
@@ -123,17 +123,27 @@ export const streamLatency: Measure = {
     await a.call('start');
     await b.call('start');
     const latencies: number[] = [];
+    const legs = new Map<string, number[]>();
     const warmUp = 5;
     let mark = 0;
     for (let i = 0; i < STREAM_EDITS + warmUp; i++) {
       const quantity = 2 + i;
       if (i === warmUp) mark = ctx.serverLog.mark();
+      await a.call('takeTrace');
+      await b.call('takeTrace');
       await b.call('arm', id, quantity);
       const t0 = await a.call('edit', id, quantity);
       const t1 = await b.call('arrival');
-      if (i >= warmUp) latencies.push(t1 - t0);
+      if (i >= warmUp) {
+        latencies.push(t1 - t0);
+        for (const [leg, ms] of breakdown(t0, t1, await a.call('takeTrace'), await b.call('takeTrace'))) {
+          legs.set(leg, [...(legs.get(leg) ?? []), ms]);
+        }
+      }
       if ((i + 1) % 50 === 0) ctx.progress(`${i + 1 - warmUp}/${STREAM_EDITS} edits`);
     }
+    const legText = [...legs].map(([leg, ms]) => `${leg} ${summarize(ms).median.toFixed(1)}`).join(', ');
+    ctx.progress(`legs (p50 ms): ${legText}`);
     const engineTimings = { deviceA: await a.call('metrics'), deviceB: await b.call('metrics') };
     const split = describeRequests(ctx.serverLog.since(mark, user.id), latencies.reduce((x, y) => x + y, 0));
     await a.call('stop');
@@ -147,28 +157,77 @@ export const streamLatency: Measure = {
           goal: { direction: 'at_most', value: 100, source: 'issue #12' } }),
       ],
       notes: [`${STREAM_EDITS} edits of one item, one at a time after ${warmUp} warm-up edits; from just before A's engine.update() to B's engine.watch() seeing the new value (both devices are Chromium contexts of one browser, so their clocks are one). The path: A's local write, push over HTTP, commit, NOTIFY, the function's stream poke to B, B's pull, B's IndexedDB write, liveQuery.`,
-        `Over the ${STREAM_EDITS} edits: ${split}.`],
+        `Over the ${STREAM_EDITS} edits: ${split}.`,
+        `The path leg by leg, p50 ms over the edits (page timestamps: A's fetch and B's, pokes as B's engine reads them, B's IndexedDB commit): ${legText}.`],
       evidence: { 'engine metrics of both devices after the edits (push_ms on A and pull_ms on B are the two legs)': JSON.stringify(engineTimings, null, 2) },
     };
   }),
 };
 
+type Trace = { kind: string; at: number }[];
+
+/**
+ * One edit's path, leg by leg, from both pages' traces (bench/browser/entry.ts):
+ * A's edit → A's push sent → answered → poke read on B → B's pull sent →
+ * answered → B's commit of items → B's watch sees it. A leg whose end is
+ * missing (say B pulled before a poke came) is left out of that edit.
+ */
+function breakdown(t0: number, arrived: number, a: Trace, b: Trace): [string, number][] {
+  const first = (trace: Trace, kind: string, after: number) => trace.find((e) => e.kind === kind && e.at >= after)?.at;
+  const points: [string, number | undefined][] = [['start', t0]];
+  const at = (name: string, trace: Trace, kind: string) => {
+    const after = points[points.length - 1]![1] ?? t0;
+    points.push([name, first(trace, kind, after)]);
+  };
+  at('edit', a, 'edit_done');
+  at('to push sent', a, 'push_sent');
+  at('push', a, 'push_answered');
+  points.push(['poke on B after push answered', first(b, 'poke', points[3]![1] ?? t0)]);
+  at('B pull sent after poke', b, 'pull_sent');
+  at('B pull', b, 'pull_answered');
+  at('B commit', b, 'items_committed');
+  points.push(['B watch', arrived]);
+  const out: [string, number][] = [];
+  for (let i = 1; i < points.length; i++) {
+    const [name, end] = points[i]!;
+    const start = points[i - 1]![1];
+    if (end !== undefined && start !== undefined) out.push([name, end - start]);
+  }
+  // The poke may come before A hears its push answered: from push sent.
+  const sent = points[2]![1];
+  const poke = b.find((e) => e.kind === 'poke' && e.at >= (sent ?? t0))?.at;
+  if (sent !== undefined && poke !== undefined) out.push(['poke on B after push sent', poke - sent]);
+  out.push(['A pulls', a.filter((e) => e.kind === 'pull_sent').length]);
+  return out;
+}
+
 export const localEdit: Measure = {
   name: 'local_edit',
   title: '6. A durable local edit (row + outbox, one Dexie transaction)',
-  run: (ctx) => setting(ctx, 'local-edit', 100, async ({ ids, device, browser }): Promise<MeasureOutput> => {
+  run: (ctx) => setting(ctx, 'local-edit', 100, async ({ sql, ids, device, browser }): Promise<MeasureOutput> => {
     const d = await device(false);
     await d.call('start');
     await d.call('edits', ids, 20); // warm-up
     await d.call('floorEdits', 20);
-    // rotated: online engine, offline engine (nothing syncing behind the edits), the bare Dexie floor
+    // As the app runs: the stream live, so a cycle behind an edit pushes and
+    // does not pull (pokes ask for pulls). Another user with a trip of its
+    // own, so the first device's pushes poke nobody here.
+    const liveUser = await signUp(ctx, `local-edit-live-${Date.now()}@bench.test`);
+    const liveIds = await seedItems(sql, liveUser.id, await createTrip(sql, liveUser.id, 'live trip'), 100);
+    const l = await browser.device();
+    await l.call('open', { url: ctx.apiUrl, anonKey: ctx.anonKey, email: liveUser.email, password: BENCH_PASSWORD, stream: true });
+    await l.call('start');
+    await l.call('edits', liveIds, 20); // warm-up
+    // rotated: online engine, offline engine (nothing syncing behind the edits), the bare Dexie floor, online with the stream
     const online: number[] = [];
     const offline: number[] = [];
     const floor: number[] = [];
+    const live: number[] = [];
     for (let r = 0; r < 3; r++) {
-      for (const v of rotate(['online', 'offline', 'floor'] as const, r)) {
+      for (const v of rotate(['online', 'offline', 'floor', 'live'] as const, r)) {
         const n = Math.ceil(LOCAL_EDITS / 3);
         if (v === 'floor') floor.push(...(await d.call('floorEdits', n)));
+        else if (v === 'live') live.push(...(await l.call('edits', liveIds, n)));
         else {
           await d.call('network', v === 'online');
           (v === 'online' ? online : offline).push(...(await d.call('edits', ids, n)));
@@ -178,6 +237,8 @@ export const localEdit: Measure = {
     await d.call('network', true);
     await d.call('syncNow');
     await d.call('stop');
+    await l.call('syncNow');
+    await l.call('stop');
     const ms = online;
     const p95 = (xs: number[]) => figure({ id: 'x', label: 'x', unit: 'ms', headline: 'p95', samples: xs }).value;
     return {
@@ -188,11 +249,13 @@ export const localEdit: Measure = {
         figure({ id: 'local_edit.p50', label: 'durable local edit, p50', unit: 'ms', headline: 'p50', samples: ms }),
         figure({ id: 'local_edit.offline_p95', label: 'durable local edit offline (no sync behind it), p95', unit: 'ms', headline: 'p95', samples: offline,
           goal: { direction: 'at_most', value: 3, source: 'issue #12' } }),
+        figure({ id: 'local_edit.live_p95', label: 'durable local edit with sync and the stream live (as the app runs), p95', unit: 'ms', headline: 'p95', samples: live,
+          goal: { direction: 'at_most', value: 3, source: 'issue #12' } }),
         figure({ id: 'local_edit.floor_p95', label: 'floor: bare Dexie transaction (row put + outbox add), p95', unit: 'ms', headline: 'p95', samples: floor,
           baseline: 'same page, same rounds: what IndexedDB itself costs' }),
         figure({ id: 'local_edit.vs_floor', label: 'engine edit p95 ÷ bare Dexie floor p95 (online)', unit: '× floor', samples: [p95(online) / p95(floor)] }),
       ],
-      notes: [`${LOCAL_EDITS} updates of 100 synced items in three rotated rounds of three variants: the engine online (it pushes behind the edits as the app's would), the engine offline, and a bare Dexie transaction writing a row and an outbox entry in a database of its own.`],
+      notes: [`${LOCAL_EDITS} updates of 100 synced items in three rotated rounds of four variants: the engine online without the stream (it pushes behind the edits and, with no stream to poke it, pulls after each push), the engine offline, a bare Dexie transaction writing a row and an outbox entry in a database of its own, and the engine online with its stream live (another user and trip, another browser context: pushes behind the edits, no pull unless poked), as the app runs.`],
       evidence: {},
     };
   }),

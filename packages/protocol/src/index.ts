@@ -57,8 +57,10 @@ export {
   encodeStreamEvent,
   STREAM_CLOSE_REASONS,
   streamEvent,
+  streamRequest,
   type StreamCloseReason,
   type StreamEvent,
+  type StreamRequest,
 } from './stream.ts';
 export {
   HEALTH_STATUSES,

@@ -4,6 +4,18 @@
 import { z } from 'zod';
 import { uuid } from '../../model/src/index.ts';
 
+/**
+ * The query of GET /sync/stream. `client_id`: the id the client pushes with;
+ * the stream leaves out pokes about writes that client made through push and
+ * would not pull back anyway (pull with the same id leaves them out). Leave it
+ * out to be poked about every change. Not strict, unlike the bodies: the stream
+ * ignored its query before this field, and other parameters stay ignored.
+ */
+export const streamRequest = z.object({
+  client_id: uuid.optional(),
+});
+export type StreamRequest = z.infer<typeof streamRequest>;
+
 export const STREAM_CLOSE_REASONS = ['token_expired', 'shutdown'] as const;
 export type StreamCloseReason = (typeof STREAM_CLOSE_REASONS)[number];
 

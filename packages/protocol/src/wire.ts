@@ -6,13 +6,14 @@ import { historyRequest, historyResponse } from './history.ts';
 import { inviteRequest, inviteResponse } from './invite.ts';
 import { pullRequest, pullResponse } from './pull.ts';
 import { pushRequest, pushResponse } from './push.ts';
-import { streamEvent } from './stream.ts';
+import { streamEvent, streamRequest } from './stream.ts';
 
 export const wireSchemas = {
   pushRequest,
   pushResponse,
   pullRequest,
   pullResponse,
+  streamRequest,
   streamEvent,
   healthResponse,
   healthStatus,

@@ -28,10 +28,16 @@ export interface Batch {
   json: string[];
   /** The outbox's newest seq when the batch was taken (0 when empty): anything above it was queued later. */
   newestSeq: number;
-  /** Some entry had been handed to a push before (a retry), so other entries of its row may predate the batch. */
+  /** Some entry had been handed to a push before (a retry), so other entries of its row may predate the batch (set by takeBatch). */
   retried: boolean;
   /** Runs of the batch's seqs with no other entry between them when taken (new entries only come above `newestSeq`). */
   runs: [number, number][];
+  /**
+   * It stopped before the outbox's end: at a limit, or at a row already in it
+   * or in flight. False: everything sendable when it was taken is in it (what
+   * it left behind waits on a parked change), so a push need not look again.
+   */
+  more: boolean;
 }
 
 const NOTHING_IN_FLIGHT: InFlight = { seqs: new Set(), rows: new Set() };
@@ -69,8 +75,8 @@ function byteLength(text: string): number {
  * wait with it. Reads the outbox in pages by key (one request per page, not
  * one per entry).
  */
-export async function nextBatch(db: PacksyncDb, limits: PushLimits, inFlight: InFlight = NOTHING_IN_FLIGHT, through = 0): Promise<Batch> {
-  const batch: Batch = { entries: [], changes: [], json: [], newestSeq: 0, retried: false, runs: [] };
+export async function nextBatch(db: PacksyncDb, limits: PushLimits, inFlight: InFlight = NOTHING_IN_FLIGHT): Promise<Batch> {
+  const batch: Batch = { entries: [], changes: [], json: [], newestSeq: 0, retried: false, runs: [], more: false };
   let run: [number, number] | null = null;
   const rows = new Set<string>();
   const blocked = new Set<string>();
@@ -97,11 +103,11 @@ export async function nextBatch(db: PacksyncDb, limits: PushLimits, inFlight: In
       const size = byteLength(json) + 1;
       if (batch.entries.length >= limits.maxChanges || rows.has(key) || inFlight.rows.has(key) || bytes + size > limits.maxBytes) {
         full = true;
+        batch.more = true;
         break;
       }
       bytes += size;
       rows.add(key);
-      if (wasHanded(entry, through)) batch.retried = true;
       batch.entries.push(entry);
       batch.changes.push(change);
       batch.json.push(json);
@@ -110,6 +116,8 @@ export async function nextBatch(db: PacksyncDb, limits: PushLimits, inFlight: In
     }
     if (entries.length < page) break;
   }
+  // Read to the end: the last entry read is the newest (takeBatch needs not ask).
+  if (!batch.more) batch.newestSeq = after;
   return batch;
 }
 
@@ -120,13 +128,17 @@ export async function nextBatch(db: PacksyncDb, limits: PushLimits, inFlight: In
  * between would be marked sent without having been sent.
  */
 export function takeBatch(db: PacksyncDb, limits: PushLimits, inFlight?: InFlight): Promise<Batch> {
+  // Short: the mark and the outbox are read at once, and the newest seq is
+  // known from the read unless it stopped early. Every edit waits for it
+  // (it covers the outbox), and on the way to a push request it is the one
+  // IndexedDB transaction between an edit and its request.
   return db.transaction('rw', db.outbox, db.meta, async () => {
-    const through = await handedThrough(db);
-    const batch = await nextBatch(db, limits, inFlight, through);
+    const [through, batch] = await Promise.all([handedThrough(db), nextBatch(db, limits, inFlight)]);
+    batch.retried = batch.entries.some((e) => wasHanded(e, through));
     if (batch.entries.length === 0) return batch;
     const last = batch.entries[batch.entries.length - 1]!.seq;
     const [newest] = await Promise.all([
-      db.outbox.orderBy(':id').lastKey() as Promise<number | undefined>,
+      batch.more ? db.outbox.orderBy(':id').lastKey() as Promise<number | undefined> : batch.newestSeq,
       last > through ? db.setMeta('handed_through', last) : undefined,
     ]);
     batch.newestSeq = newest ?? 0;

@@ -127,4 +127,33 @@ describe('no echo', () => {
     expect(await mirror(echoing, trip)).toEqual(await serverMirror(trip));
     await echoing.stop();
   });
+
+  it('with the stream, a device is not poked about its own pushes: only another device\'s edit makes it pull', async () => {
+    const { alice, a: setup, trip, items } = await tripWithItems();
+    await setup.engine.stop();
+    const live = { autoSync: true, stream: true } as const;
+    const [laptop, phone] = [await device(await signIn(alice), live), await device(await signIn(alice), live)];
+    const arrived = (d: typeof laptop, id: string, quantity: number) => new Promise<void>((resolve) => {
+      const stop = d.engine.watch(() => d.engine.get('items', id), (row) => row?.quantity === quantity && (stop(), resolve()));
+    });
+    const synced = (d: typeof laptop) => new Promise<void>((resolve) => {
+      if (d.engine.status.get().initialSync.done) return resolve();
+      const stop = d.engine.status.subscribe((st) => st.initialSync.done && (stop(), resolve()));
+    });
+    await Promise.all([synced(laptop), synced(phone)]);
+    // Both caught up and hearing pokes: an edit on the phone reaches the laptop.
+    await Promise.all([arrived(laptop, items[0]!, 2), phone.engine.update('items', items[0]!, { quantity: 2 })]);
+    const pulls = () => laptop.net.requests.filter((url) => url.endsWith('/sync/pull')).length;
+    const before = pulls();
+    for (let q = 10; q < 15; q++) await Promise.all([arrived(phone, items[1]!, q), laptop.engine.update('items', items[1]!, { quantity: q })]);
+    await Promise.all([arrived(laptop, items[2]!, 7), phone.engine.update('items', items[2]!, { quantity: 7 })]);
+    // Five own edits and one of the phone's: one pull for the phone's edit (one
+    // more at most, when a poke came in during a pull); poked about its own
+    // edits too, the laptop pulled after each of them.
+    expect(pulls() - before).toBeGreaterThanOrEqual(1);
+    expect(pulls() - before).toBeLessThanOrEqual(2);
+    expect(await mirror(laptop.engine, trip)).toEqual(await serverMirror(trip));
+    await laptop.engine.stop();
+    await phone.engine.stop();
+  });
 });

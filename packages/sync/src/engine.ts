@@ -53,6 +53,9 @@ export interface SyncEngine {
   readonly db: PacksyncDb | undefined;
 }
 
+/** How stale the stored last-synced time may be (the status in memory is always current). */
+const SYNCED_WRITE_EVERY_MS = 10_000;
+
 type Message = { type: 'leader' } | { type: 'hello' } | { type: 'sync-request'; id: string } |
   { type: 'synced'; id: string; summary: Omit<SyncSummary, 'error'> & { error: ReturnType<SyncError['toJSON']> | null } } |
   { type: 'status'; status: SyncStatus };
@@ -135,6 +138,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   function buildService(database: PacksyncDb, clientId: string): SyncService {
     const r = resolver();
+    let syncedWrittenAt = Number.NEGATIVE_INFINITY;
     verifier = new Verifier({
       db: database, transport, logger, metrics, clock,
       userId: userId!,
@@ -178,10 +182,16 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       refreshCounts: async () => showCounts(await readCounts(database)),
       sendable: async () => (await nextBatch(database, { ...DEFAULT_PUSH_LIMITS, maxChanges: 1 })).entries.length,
       onSynced: async (at) => {
-        await database.transaction('rw', database.meta, async () => {
-          await database.setMeta('last_synced_at', at);
-          await database.setMeta('initial_sync_done', true);
-        });
+        // For the status after a restart only: written at most every
+        // SYNCED_WRITE_EVERY_MS, not after every cycle (a write to meta is a
+        // transaction every edit queues behind, and a poke or an edit makes a cycle).
+        if (!status.get().initialSync.done || at - syncedWrittenAt >= SYNCED_WRITE_EVERY_MS) {
+          await database.transaction('rw', database.meta, async () => {
+            await database.setMeta('last_synced_at', at);
+            await database.setMeta('initial_sync_done', true);
+          });
+          syncedWrittenAt = at;
+        }
         status.set({ initialSync: { done: true, rows: status.get().initialSync.rows } });
       },
     });
@@ -205,7 +215,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       service.start();
       channel?.post({ type: 'leader' } satisfies Message);
       if (options.stream !== false) {
-        stream = new EventStream({ transport, clock, logger, random: options.random ?? Math.random, onPoke: () => service?.requestPull(), onReady: () => service?.requestPull() });
+        stream = new EventStream({
+          transport, clock, logger, random: options.random ?? Math.random, clientId,
+          onPoke: () => service?.requestPull(), onReady: () => service?.requestPull(),
+        });
         stream.start();
       }
       granted();

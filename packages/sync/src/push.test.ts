@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import type { Change, PushResponse } from '@packsync/protocol';
+import { Dexie } from 'dexie';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConflictResolver } from './conflicts.ts';
 import { PacksyncDb } from './db.ts';
@@ -125,6 +126,33 @@ describe('pushOnce, pipelined', () => {
     expect(await db.shadows.count()).toBe(0);
     expect(await db.entity('trips').get(trip)).toMatchObject({ name: 'Renamed', version: 2 });
     expect((await db.entity('items').bulkGet(items)).map((r) => r?.version)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('a batch that took everything sendable is followed by no other transaction than its apply', async () => {
+    const trip = await tracker.create('trips', { name: 'Trip' });
+    await tracker.create('items', { trip_id: trip, name: 'one' });
+    // Takes are the transactions over the outbox and meta (batch.ts takeBatch).
+    const transaction = db.transaction.bind(db) as (...args: unknown[]) => Promise<unknown>;
+    let takes = 0;
+    vi.spyOn(db, 'transaction').mockImplementation(((...args: unknown[]) => {
+      if (args[1] === db.outbox && args[2] === db.meta) takes++;
+      return transaction(...args);
+    }) as never);
+    // Reads of the outbox in a transaction of their own (Dexie's implicit one).
+    const where = db.outbox.where.bind(db.outbox);
+    let alone = 0;
+    vi.spyOn(db.outbox, 'where').mockImplementation(((index: string) => {
+      if (!Dexie.currentTransaction) alone++;
+      return where(index);
+    }) as never);
+    const server = holdingServer();
+    const done = pushOnce({ db, transport: server.transport, resolver, clientId: randomUUID() });
+    await server.answer();
+    expect(await done).toMatchObject({ pushed: 2, remaining: 0, error: null, requests: 1 });
+    // What remains is counted in the apply's transaction, not in one more.
+    expect(alone).toBe(0);
+    // The batch, and the one taken while its request was out (empty, nothing left behind).
+    expect(takes).toBe(2);
   });
 
   it('drops what was applied and nothing between: a parked change in the middle of a batch stays', async () => {

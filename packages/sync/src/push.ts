@@ -122,8 +122,10 @@ export async function pushOnce(deps: PushDeps): Promise<PushOutcome> {
       });
       batch = await upcoming;
       if (response.results.some(refusedForNow)) break;
-      if (batch.entries.length === 0) {
+      if (batch.entries.length === 0 && batch.more) {
         // Rows the last batch held may be sendable once its results are in.
+        // (Nothing left behind: the caller's count of what remains says
+        // whether edits came in meanwhile, without another take.)
         await applying;
         if (failed === null && !outcome.error) batch = await take();
       }
@@ -133,7 +135,8 @@ export async function pushOnce(deps: PushDeps): Promise<PushOutcome> {
   }
   await applying;
   if (failed !== null) outcome.error = asSyncError(failed);
-  else {
+  else if (outcome.requests === 0) {
+    // Nothing sent: count what waits (applied batches counted it already).
     try {
       outcome.remaining = await db.outbox.where('[parked+seq]').between(...WAITING).count();
     } catch (error) {
@@ -158,6 +161,9 @@ async function applyBatch(db: PacksyncDb, resolver: ConflictResolver, batch: Bat
     const since = batch.retried ? null : await db.outbox.where('seq').above(batch.newestSeq).toArray();
     const done = await applyResults(db, resolver, entries, results, outcome, since);
     await dropDone(db, batch, done);
+    // What is left, counted here rather than in a transaction of its own
+    // after the last batch (edits queue behind each one).
+    outcome.remaining = await db.outbox.where('[parked+seq]').between(...WAITING).count();
   });
 }
 

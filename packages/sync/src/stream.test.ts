@@ -33,13 +33,18 @@ describe('EventStream', () => {
       () => sse(encodeStreamEvent({ event: 'ready', data: { protocol_version: 1, heartbeat_ms: 15000, expires_at: 0 } })),
     ];
     let calls = 0;
+    const urls: string[] = [];
     const transport = new Transport({
       url: 'http://sync.test', anonKey: 'anon', clock, token: async () => 't',
-      fetch: async () => answers[Math.min(calls++, answers.length - 1)]!(),
+      fetch: async (url) => {
+        urls.push(String(url));
+        return answers[Math.min(calls++, answers.length - 1)]!();
+      },
     });
     const events: string[] = [];
+    const clientId = '20000000-0000-4000-8000-000000000002';
     const stream = new EventStream({
-      transport, clock, logger: silentLogger, random: () => 0.5,
+      transport, clock, logger: silentLogger, random: () => 0.5, clientId,
       onReady: () => events.push('ready'), onPoke: (ids) => events.push(`poke ${ids?.join()}`),
     });
     stream.start();
@@ -59,6 +64,8 @@ describe('EventStream', () => {
     clock.advance(longer!);
     await settle();
     expect(events.at(-1)).toBe('ready');
+    // Every connection says which client it serves (the server skips pokes about its own pushes).
+    expect(new Set(urls)).toEqual(new Set([`http://sync.test/functions/v1/sync/stream?client_id=${clientId}`]));
     stream.stop();
     expect(clock.pending()).toEqual([]);
   });

@@ -1,7 +1,9 @@
 // The server's event stream (SSE read with fetch, since it needs headers):
 // `ready` and `poke` make the engine pull; `closing` and any break make it
 // reconnect — at once for `closing`, after a jittered backoff otherwise (so
-// a restarting server is not stampeded). Never throws.
+// a restarting server is not stampeded). Never throws. Opened with the
+// client id the device pushes with, so the server does not poke it about its
+// own pushes (its pull would leave them out: a request for nothing).
 import { createStreamParser } from '@packsync/protocol';
 import { Backoff, DEFAULT_BACKOFF } from './backoff.ts';
 import type { Clock, Logger } from './collaborators.ts';
@@ -13,6 +15,8 @@ export interface StreamDeps {
   clock: Clock;
   logger: Logger;
   random: () => number;
+  /** The id this device pushes with (see `streamRequest`); without it, every change pokes. */
+  clientId?: string;
   onReady(): void;
   onPoke(tripIds: string[] | null): void;
 }
@@ -49,7 +53,8 @@ export class EventStream {
     let reconnectNow = false;
     this.abort = new AbortController();
     try {
-      const response = await transport.get('stream', this.abort.signal);
+      const query = this.deps.clientId ? `?client_id=${encodeURIComponent(this.deps.clientId)}` : '';
+      const response = await transport.get(`stream${query}`, this.abort.signal);
       this.connections++;
       const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
       const parse = createStreamParser();

@@ -33,11 +33,12 @@ function setup(options: { pushes?: PushOutcome[]; pulls?: PullOutcome[]; refresh
   const pulls = [...(options.pulls ?? [])];
   let cycles = 0;
   let pullCount = 0;
+  let pushCount = 0;
   const status = new StatusStore();
   const service = new SyncService({
     clock, logger: silentLogger, network, session, status, metrics: new Metrics(), auto: true,
     backoff: new Backoff({ baseMs: 1000, capMs: 60_000, random: seededRandom(7) }),
-    push: async () => { if (pushes.length === 0) cycles++; return pushes.shift() ?? pushed(); },
+    push: async () => { pushCount++; if (pushes.length === 0) cycles++; return pushes.shift() ?? pushed(); },
     pull: async () => {
       pullCount++;
       await options.onPull?.();
@@ -54,6 +55,7 @@ function setup(options: { pushes?: PushOutcome[]; pulls?: PullOutcome[]; refresh
     clock, service, status,
     get cycles() { return cycles; },
     get pulls() { return pullCount; },
+    get pushes() { return pushCount; },
     get refreshes() { return refreshes; },
     setOnline(o: boolean) { online = o; netListeners.forEach((fn) => fn(o)); },
     tokenChanged() { tokenListeners.forEach((fn) => fn()); },
@@ -86,6 +88,30 @@ describe('SyncService', () => {
     await settle();
     expect(s.pulls).toBe(3);
     expect(s.clock.pending()).toEqual([]);
+  });
+
+  it('a poke alone pulls without a push (no batch taken); an edit, syncNow and a failed push make the next cycle push', async () => {
+    const s = setup({ streamLive: true, pushes: [pushed(0), pushed(0, offline())] });
+    await s.service.syncNow(); // the start: push and pull
+    expect([s.pushes, s.pulls]).toEqual([1, 1]);
+    s.service.requestPull(); // a poke
+    s.clock.advance(0);
+    await settle();
+    expect([s.pushes, s.pulls]).toEqual([1, 2]);
+    s.service.schedule(0); // an edit: its push fails
+    s.clock.advance(0);
+    await settle();
+    expect([s.pushes, s.pulls]).toEqual([2, 2]);
+    s.service.requestPull(); // a poke during the backoff: the failed push goes again
+    s.clock.advance(0);
+    await settle();
+    expect([s.pushes, s.pulls]).toEqual([3, 3]);
+    s.service.requestPull();
+    s.clock.advance(0);
+    await settle();
+    expect([s.pushes, s.pulls]).toEqual([3, 4]);
+    await s.service.syncNow();
+    expect([s.pushes, s.pulls]).toEqual([4, 5]);
   });
 
   it('without a live stream every cycle pulls (nothing else would tell about others\' changes)', async () => {

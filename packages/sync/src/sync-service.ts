@@ -3,7 +3,11 @@
 // resolution queued → verify. A cycle that only a local edit asked for
 // pulls only when no live stream would tell about others' changes: with
 // one, a poke asks for the pull (the device need not fetch back what it
-// just pushed). Cycles never overlap and never throw: each
+// just pushed). A cycle that only a poke asked for goes straight to the
+// pull: the push's batch take (an IndexedDB transaction over the outbox)
+// runs only when something may be queued — an edit or a conflict
+// resolution scheduled the cycle, syncNow, start, or an earlier push did not
+// finish. Cycles never overlap and never throw: each
 // returns a SyncSummary; retryable errors schedule a retry with backoff,
 // auth errors refresh the session once and otherwise pause until
 // supabase-js has a new token.
@@ -50,6 +54,8 @@ export class SyncService {
   private pausedForAuth = false;
   /** Someone asked for a pull (a poke, start, coming online, syncNow) that no cycle has done yet. */
   private pullWanted = true;
+  /** Something may be queued that no push has tried yet (an edit, start, syncNow, a push that failed). */
+  private pushWanted = true;
   private unsubscribe: (() => void)[] = [];
 
   constructor(private readonly deps: SyncServiceDeps) {}
@@ -84,11 +90,16 @@ export class SyncService {
   /** Runs a cycle with a pull soon (a poke, the stream's `ready`, a refetch). */
   requestPull(): void {
     this.pullWanted = true;
-    this.schedule(0);
+    this.arm(0);
   }
 
-  /** Runs soon (coalescing triggers: edits, pokes, coming online). */
+  /** Runs a cycle with a push soon (something was queued: an edit, a conflict resolved); triggers coalesce. */
   schedule(delayMs: number): void {
+    this.pushWanted = true;
+    this.arm(delayMs);
+  }
+
+  private arm(delayMs: number): void {
     if (this.stopped || this.pausedForAuth || !this.deps.auto) return;
     // Offline by the platform's word a cycle could only fail: coming online schedules one.
     if (!this.deps.network.online()) {
@@ -115,6 +126,7 @@ export class SyncService {
    */
   syncNow(): Promise<SyncSummary> {
     this.pullWanted = true;
+    this.pushWanted = true;
     return this.run();
   }
 
@@ -148,6 +160,7 @@ export class SyncService {
       return await this.attempt();
     } catch (error) {
       const e = asSyncError(error);
+      this.pushWanted = true;
       this.deps.logger.warn('sync_cycle_failed', { error: e.toJSON() });
       return { ok: false, pushed: 0, pulled: 0, conflicts: 0, parked: 0, error: e };
     }
@@ -189,7 +202,7 @@ export class SyncService {
     } else if (error.retryable) {
       const offline = error.type === 'network';
       status.set({ state: offline ? 'offline' : 'error', lastError: error.toJSON(), ...(offline ? { online: false } : {}) });
-      if (!this.stopped) this.schedule(this.deps.backoff.next(error.retryAfterMs));
+      if (!this.stopped) this.arm(this.deps.backoff.next(error.retryAfterMs));
     } else {
       status.set({ state: 'error', lastError: error.toJSON() });
     }
@@ -198,13 +211,20 @@ export class SyncService {
 
   private async rounds(summary: SyncSummary): Promise<SyncError | null> {
     for (let round = 0; round < MAX_ROUNDS && !this.stopped; round++) {
-      for (;;) {
+      // Cleared before the push: an edit made during it asks for another.
+      const push = this.pushWanted || round > 0;
+      this.pushWanted = false;
+      for (; push;) {
         const pushed = await this.deps.push();
         summary.pushed += pushed.pushed;
         summary.conflicts += pushed.conflicts;
         summary.parked += pushed.parked;
-        if (pushed.error) return pushed.error;
-        if (pushed.pushed + pushed.conflicts + pushed.parked === 0) break;
+        if (pushed.error) {
+          this.pushWanted = true;
+          return pushed.error;
+        }
+        // Pushed until nothing was sendable: go on only if edits came in meanwhile.
+        if (pushed.pushed + pushed.conflicts + pushed.parked === 0 || pushed.remaining === 0) break;
       }
       if (!this.pullWanted && this.deps.streamLive?.()) return null;
       // Cleared before the pull: a poke arriving during it asks for another.

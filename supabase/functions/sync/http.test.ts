@@ -35,8 +35,8 @@ async function waitUntil(condition: () => Promise<boolean>, attempts = 500): Pro
   throw new Error('condition never held');
 }
 
-async function openStream(user: TestUser) {
-  const response = await fetch(syncRequest(env, 'stream', { token: user.token }));
+async function openStream(user: TestUser, clientId?: string) {
+  const response = await fetch(syncRequest(env, clientId ? `stream?client_id=${clientId}` : 'stream', { token: user.token }));
   assertEquals(response.status, 200);
   const stream = streamReader(response);
   assert(await stream.waitFor((e) => e.event === 'ready', 5000), 'no ready event');
@@ -87,6 +87,32 @@ Deno.test('HTTP: a stream is poked within a second of another member\'s push; a 
     assertEquals(strangerStream.events.filter((e) => e.event === 'poke'), [{ event: 'poke', data: { trip_ids: [strangerTrip] } }]);
   } finally {
     await Promise.all([memberStream.cancel(), strangerStream.cancel()]);
+  }
+});
+
+Deno.test('HTTP: a client\'s own push pokes its other devices, not itself, unless its pull would bring something', async () => {
+  const owner = await signUp(env);
+  const [phone, laptop] = [uuid(), uuid()];
+  const tripId = uuid();
+  await invoke(owner, 'push', { client_id: phone, changes: tripChanges(tripId) });
+  const [phoneStream, laptopStream] = await Promise.all([openStream(owner, phone), openStream(owner, laptop)]);
+  const pokes = (s: typeof phoneStream) => s.events.filter((e) => e.event === 'poke');
+  try {
+    // An item pushed by the phone: the laptop hears of it.
+    await invoke(owner, 'push', { client_id: phone, changes: [itemChange(tripId, 'Passport')] });
+    assert(await laptopStream.waitFor((e) => e.event === 'poke', 5000), 'the laptop was not poked about the phone\'s push');
+    // Pokes reach a stream in order: once the phone is poked about the
+    // laptop's write, a poke about its own would already be there.
+    await invoke(owner, 'push', { client_id: laptop, changes: [itemChange(tripId, 'Map')] });
+    assert(await phoneStream.waitFor((e) => e.event === 'poke', 5000), 'the phone was not poked about the laptop\'s push');
+    assertEquals(pokes(phoneStream), [{ event: 'poke', data: { trip_ids: [tripId] } }], 'the phone was poked about its own push');
+    // A trip created by the phone: its membership comes back in the phone's pull, so the phone is poked.
+    const second = uuid();
+    await invoke(owner, 'push', { client_id: phone, changes: tripChanges(second) });
+    assert(await phoneStream.waitFor((e) => e.event === 'poke' && e.data.trip_ids?.includes(second) === true, 5000),
+      'the phone was not poked about the membership its trip create made');
+  } finally {
+    await Promise.all([phoneStream.cancel(), laptopStream.cancel()]);
   }
 });
 
@@ -149,6 +175,7 @@ Deno.test('HTTP: bad input and limits are typed 4xx, never 5xx, and change nothi
       ['2 MiB body', syncRequest(env, 'push', { token: user.token, text: `{"client_id":"${uuid()}","changes":[],"pad":"${'x'.repeat(2 * 1024 * 1024)}"}` }), 413, 'body_too_large'],
       ['forged token', syncRequest(env, 'push', { token: forged, body: body([itemChange(tripId, 'x')]) }), 401, 'invalid_token'],
       ['forged token on stream', syncRequest(env, 'stream', { token: forged }), 401, 'invalid_token'],
+      ['stream with a client id that is not one', syncRequest(env, 'stream?client_id=phone', { token: user.token }), 400, 'invalid_request'],
       ['bad pull limit', syncRequest(env, 'pull', { token: user.token, body: { cursor: null, limit: 1e6 } }), 400, 'invalid_request'],
     ];
     const before = await sql`select count(*)::int as n from public.change_log`;

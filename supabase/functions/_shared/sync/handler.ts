@@ -16,6 +16,7 @@ import {
   PROTOCOL_VERSION,
   pullRequest,
   pushRequest,
+  streamRequest,
 } from '@packsync/protocol';
 import type { z } from 'zod';
 import type { UserClaims, Verifier } from '../auth.ts';
@@ -130,10 +131,11 @@ export function createSyncHandler(deps: SyncHandlerDeps): SyncHandler {
     log.user_id = claims.sub;
 
     if (route === 'stream') {
+      const query = parse(streamRequest, Object.fromEntries(new URL(request.url).searchParams));
       const started = clock.now();
       const response = await hub.open(claims, ({ pokes, reason }) => {
         logger.log({ ...log, status: 200, outcome: 'closed', reason, pokes, duration_ms: clock.now() - started });
-      }).catch((error) => {
+      }, query.client_id).catch((error) => {
         throw fromDatabaseError(error);
       });
       log.deferred = true;

@@ -70,9 +70,9 @@ function fakeDb(
 
 const claims = (sub: string, exp: number): UserClaims => ({ sub, role: 'authenticated', exp, aud: 'authenticated' });
 
-async function open(hub: StreamHub, user: UserClaims) {
+async function open(hub: StreamHub, user: UserClaims, clientId?: string) {
   const ends: string[] = [];
-  const response = await hub.open(user, ({ reason }) => ends.push(reason));
+  const response = await hub.open(user, ({ reason }) => ends.push(reason), clientId);
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   const parse = createStreamParser();
   const events: StreamEvent[] = [];
@@ -114,6 +114,60 @@ Deno.test('pokes members of the notified trips only, with their trip ids', async
   assertEquals(alice.events[0]!.event, 'ready');
   await hub.close();
   assertEquals(alice.ends, ['shutdown']);
+});
+
+Deno.test('a stream is not poked about what only its own client wrote through push', async () => {
+  const clock = fakeClock();
+  const f = fakeDb([{ user_id: 'alice', trip_id: T1 }, { user_id: 'alice', trip_id: T2 }], undefined, { written: { '13': [T1, T2] } });
+  const hub = new StreamHub({ db: f.db, clock, logger: silentLogger });
+  const exp = clock.now() / 1000 + 3600;
+  // Alice on two devices (clients c1, c2), and a third stream that gave no client id.
+  const [c1, c2, unsaid] = [await open(hub, claims('alice', exp), 'c1'), await open(hub, claims('alice', exp), 'c2'), await open(hub, claims('alice', exp))];
+  const pokes = (s: typeof c1) => s.events.filter((e) => e.event === 'poke').map((e) => (e.event === 'poke' ? e.data.trip_ids : undefined));
+  f.notify({ trip_ids: [T1], xid: '10', client_id: 'c1' });
+  await tick();
+  assertEquals([pokes(c1), pokes(c2), pokes(unsaid)], [[], [[T1]], [[T1]]]);
+  // Coalesced with a write of T2 by c1 and of T1 by someone else: c1 hears of T1 only.
+  f.notify({ trip_ids: [T2], xid: '11', client_id: 'c1' });
+  f.notify({ trip_ids: [T1], xid: '11' });
+  f.notify({ trip_ids: [T1, T2], xid: '12', client_id: 'c1' });
+  await tick();
+  assertEquals(pokes(c1), [[T1]]);
+  assertEquals([...new Set(pokes(c2).slice(1).flat())].sort(), [T1, T2]);
+  // Trips read from the log (too many to name) and "everyone": the writer's own is left out too.
+  f.notify({ trip_ids: null, xid: '13', client_id: 'c1' });
+  await tick();
+  assertEquals(pokes(c1), [[T1]]);
+  assertEquals(pokes(c2).at(-1), [T1, T2]);
+  f.notify({ trip_ids: null, client_id: 'c1' });
+  await tick();
+  assertEquals([pokes(c1).length, pokes(c2).at(-1)], [1, null]);
+  f.notify({ trip_ids: null, client_id: null });
+  await tick();
+  assertEquals(pokes(c1), [[T1], null]);
+  await hub.close();
+});
+
+Deno.test('the watermark is read while the poke is routed, not after (one round trip on the poke\'s path)', async () => {
+  const clock = fakeClock();
+  const f = fakeDb([{ user_id: 'alice', trip_id: T1 }]);
+  let answer!: () => void;
+  const routed = new Promise<void>((resolve) => (answer = resolve));
+  const members = f.db.members;
+  f.db.members = async (tripIds, userIds) => {
+    await routed;
+    return members(tripIds, userIds);
+  };
+  const hub = new StreamHub({ db: f.db, clock, logger: silentLogger });
+  const alice = await open(hub, claims('alice', clock.now() / 1000 + 3600));
+  f.notify({ trip_ids: [T1], xid: '10' });
+  await tick();
+  assertEquals(f.counts.watermark, 1, 'the watermark waits for the routing query');
+  answer();
+  await tick();
+  assertEquals(alice.events.filter((e) => e.event === 'poke').length, 1);
+  assertEquals(f.counts.watermark, 1);
+  await hub.close();
 });
 
 Deno.test('coalesces notifications that arrive during a routing query', async () => {

@@ -1,8 +1,11 @@
 // Pokes over Server-Sent Events. One LISTEN connection per function instance
 // receives the change log's NOTIFY (sent at commit, payload
-// `{"trip_ids": [...] | null, "xid": ...}`); notifications that arrive while
-// a routing query runs are coalesced into the next one, so a write burst
-// costs a few membership lookups, not one per write.
+// `{"trip_ids": [...] | null, "xid": ..., "client_id": ... | null}`);
+// notifications that arrive while a routing query runs are coalesced into the
+// next one, so a write burst costs a few membership lookups, not one per
+// write. A stream opened with a client id is not poked about writes only that
+// client made through push (`client_id` in the NOTIFY): its pull would leave
+// them out, so the poke would only cost a request that brings nothing.
 import {
   encodeStreamEvent,
   MAX_STREAMS_PER_USER,
@@ -39,6 +42,8 @@ export type ListenerState = 'ok' | 'idle' | 'down';
 
 interface OpenStream {
   userId: string;
+  /** The client the stream serves, when it said (its own pushes poke it not). */
+  clientId: string | null;
   send(event: StreamEvent): void;
   close(reason?: StreamCloseReason): void;
 }
@@ -54,7 +59,10 @@ export class StreamHub {
   private readonly perUser = new Map<string, number>();
   private subscription?: Promise<Subscription>;
   private connected = false;
-  private pending = new Set<string>();
+  /** Trips to poke about, each with the clients that wrote them (null: a write outside push, or unsaid). */
+  private pending = new Map<string, Set<string | null>>();
+  /** Writers of the notifications that name no trips (`pendingXids`, `pendingAll`). */
+  private pendingWriters = new Set<string | null>();
   private pendingAll = false;
   private readonly pendingXids = new Set<bigint>();
   private pendingXid = 0n;
@@ -88,7 +96,7 @@ export class StreamHub {
    * An SSE response for `claims`' user that lives until the client leaves,
    * the token expires or the hub closes. `onEnd` reports how it ended.
    */
-  async open(claims: UserClaims, onEnd: (summary: { pokes: number; reason: string }) => void): Promise<Response> {
+  async open(claims: UserClaims, onEnd: (summary: { pokes: number; reason: string }) => void, clientId?: string): Promise<Response> {
     const userId = claims.sub;
     // Counted and admitted in one synchronous step: concurrent opens cannot
     // all pass the check while an earlier one is still awaiting below.
@@ -126,6 +134,7 @@ export class StreamHub {
 
     const stream: OpenStream = {
       userId,
+      clientId: clientId ?? null,
       send: (event) => {
         if (ended) return;
         if (event.event === 'poke') pokes++;
@@ -194,7 +203,7 @@ export class StreamHub {
 
   /** A raw NOTIFY payload from the change log. Exposed for tests. */
   notify(payload: string): void {
-    let message: { trip_ids?: unknown; xid?: unknown } = {};
+    let message: { trip_ids?: unknown; xid?: unknown; client_id?: unknown } = {};
     try {
       message = JSON.parse(payload) ?? {};
     } catch {
@@ -207,13 +216,21 @@ export class StreamHub {
       // no position: poke without waiting for the watermark
     }
     if (xid > this.pendingXid) this.pendingXid = xid;
+    const writer = typeof message.client_id === 'string' ? message.client_id : null;
     if (Array.isArray(message.trip_ids)) {
-      for (const id of message.trip_ids) if (typeof id === 'string') this.pending.add(id);
+      for (const id of message.trip_ids) {
+        if (typeof id !== 'string') continue;
+        const writers = this.pending.get(id) ?? new Set();
+        writers.add(writer);
+        this.pending.set(id, writers);
+      }
     } else if (xid > 0n) {
       // Too many trips for one NOTIFY: which ones is read from the log.
       this.pendingXids.add(xid);
+      this.pendingWriters.add(writer);
     } else {
       this.pendingAll = true;
+      this.pendingWriters.add(writer);
     }
     void this.flush();
   }
@@ -257,16 +274,25 @@ export class StreamHub {
     try {
       while (this.pendingAll || this.pending.size > 0 || this.pendingXids.size > 0) {
         const all = this.pendingAll;
-        const tripIds = [...this.pending];
+        const writers = new Map(this.pending);
+        const others = new Set(this.pendingWriters);
+        const tripIds = [...writers.keys()];
         const xids = [...this.pendingXids];
         const xid = this.pendingXid;
         this.pendingAll = false;
         this.pending.clear();
+        this.pendingWriters.clear();
         this.pendingXids.clear();
         this.pendingXid = 0n;
+        // Read while the pokes are routed (the notifications are in, so it is
+        // no older than their commits): one database round trip on the
+        // poke's path instead of two.
+        const watermark = xid > 0n && this.streams.size > 0 ? this.watermark() : Promise.resolve(0n);
         const unknown = all || (xids.length > 0 && !(await this.addTripsOf(xids, tripIds)));
-        const pokes = unknown ? this.everyone() : await this.route(tripIds);
-        if (pokes.size > 0) this.release({ pokes, xid, since: this.options.clock.now() });
+        // Trips found in the log were written by the writers of the notifications that did not name them.
+        for (const id of tripIds) if (!writers.has(id)) writers.set(id, others);
+        const pokes = withoutOwnWrites(unknown ? this.everyone() : await this.route(tripIds), writers, others);
+        if (pokes.size > 0) void this.release({ pokes, xid, since: this.options.clock.now() }, watermark);
       }
     } finally {
       this.flushing = false;
@@ -320,8 +346,8 @@ export class StreamHub {
    * client pull nothing and then wait for a poke that never comes, so pokes
    * for a transaction still above the watermark are held and re-checked.
    */
-  private async release(batch: HeldPokes): Promise<void> {
-    if (await this.visible(batch)) {
+  private async release(batch: HeldPokes, watermark: Promise<bigint>): Promise<void> {
+    if (await this.visible(batch, watermark)) {
       this.deliver(batch);
       return;
     }
@@ -329,8 +355,9 @@ export class StreamHub {
     this.scheduleRecheck();
   }
 
-  private async visible(batch: HeldPokes): Promise<boolean> {
-    return batch.xid === 0n || (await this.watermark()) > batch.xid ||
+  /** `watermark`: one read already under way (else one is read now). */
+  private async visible(batch: HeldPokes, watermark?: Promise<bigint>): Promise<boolean> {
+    return batch.xid === 0n || (await (watermark ?? this.watermark())) > batch.xid ||
       this.options.clock.now() - batch.since > MAX_HOLD_MS;
   }
 
@@ -374,6 +401,33 @@ export class StreamHub {
       return BigInt(Number.MAX_SAFE_INTEGER) ** 2n; // unknown: do not hold pokes back
     }
   }
+}
+
+/** Is `clientId` the only writer in `writers`? (A write outside push, null, is nobody's own.) */
+function onlyWriter(writers: Set<string | null>, clientId: string | null): boolean {
+  if (clientId === null || writers.size === 0) return false;
+  for (const w of writers) if (w !== clientId) return false;
+  return true;
+}
+
+/**
+ * The pokes less what each stream's own client wrote: a trip whose only
+ * writer is the stream's client is dropped from its poke, and a poke about
+ * "everything" (null) is dropped when that client wrote all of it.
+ */
+function withoutOwnWrites(pokes: Map<OpenStream, string[] | null>, writers: Map<string, Set<string | null>>,
+  others: Set<string | null>): Map<OpenStream, string[] | null> {
+  const out = new Map<OpenStream, string[] | null>();
+  for (const [s, trips] of pokes) {
+    if (trips === null) {
+      const all = new Set([...others, ...[...writers.values()].flatMap((w) => [...w])]);
+      if (!onlyWriter(all, s.clientId)) out.set(s, null);
+      continue;
+    }
+    const left = trips.filter((id) => !onlyWriter(writers.get(id) ?? new Set([null]), s.clientId));
+    if (left.length > 0) out.set(s, left);
+  }
+  return out;
 }
 
 interface HeldPokes {
