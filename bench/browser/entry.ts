@@ -208,36 +208,16 @@ const api = {
 
   /**
    * The floor of applying pulled rows: n rows shaped like one the engine
-   * stored (new ids), put with bare IndexedDB in transactions of 1000, one
-   * after another, into a store like the engine's (`id` key, `trip_id`
-   * index). Each row costs one put however an engine is written; ms.
+   * stored (new ids), written with bare IndexedDB into a database of their
+   * own, one way or another (FloorWay); ms. The engine's way — a put per row
+   * into a store keyed by `id` with a `trip_id` index, 1000 rows a
+   * transaction, the browser's default durability — is `{}`.
    */
-  async idbFloor(n: number) {
+  async idbFloor(n: number, way: FloorWay = {}) {
     const template = await (need() as unknown as { db: { entity(name: string): { toCollection(): { first(): Promise<Record<string, unknown> | undefined> } } } })
       .db.entity('items').toCollection().first();
     if (!template) throw new Error('bench: the engine has no items to copy the shape of');
-    const name = `packsync-bench-idb-floor-${Math.random()}`;
-    const db: IDBDatabase = await new Promise((resolve, reject) => {
-      const open = indexedDB.open(name, 1);
-      open.onupgradeneeded = () => open.result.createObjectStore('items', { keyPath: 'id' }).createIndex('trip_id', 'trip_id');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const t0 = performance.now();
-    for (let done = 0; done < n; done += 1000) {
-      const rows = Array.from({ length: Math.min(1000, n - done) }, (_, i) => ({ ...template, id: crypto.randomUUID(), name: `floor ${done + i}` }));
-      await new Promise<void>((resolve, reject) => {
-        const tx = db.transaction('items', 'readwrite');
-        const store = tx.objectStore('items');
-        for (const row of rows) store.put(row);
-        tx.oncomplete = () => resolve();
-        tx.onerror = () => reject(tx.error);
-      });
-    }
-    const ms = performance.now() - t0;
-    db.close();
-    indexedDB.deleteDatabase(name);
-    return ms;
+    return writeFloor(template, n, way);
   },
 
   /** The trace since the last call (and clears it). */
@@ -250,6 +230,76 @@ const api = {
   /** The engine's own timings (push_ms, pull_ms, ...), as JSON. */
   metrics: () => JSON.parse(JSON.stringify(need().metrics())) as unknown,
 };
+
+/**
+ * A way to write rows into IndexedDB, for the floor's variants. Defaults: a
+ * put per row, 1000 rows a transaction, one transaction at a time, the
+ * browser's default durability, a `trip_id` index, raw IndexedDB.
+ */
+export interface FloorWay {
+  rowsPerTx?: number;
+  durability?: IDBTransactionDurability;
+  add?: boolean;
+  index?: boolean;
+  /** Transactions queued before the oldest is awaited. */
+  inFlight?: number;
+  /** Through Dexie's bulkPut (the library the engine uses) instead of raw puts. */
+  dexie?: boolean;
+  /** Rows packed into one record (an array), the only way to fewer records than rows. */
+  rowsPerRecord?: number;
+}
+
+async function writeFloor(template: Record<string, unknown>, n: number, way: FloorWay): Promise<number> {
+  const name = `packsync-bench-idb-floor-${Math.random()}`;
+  const perTx = way.rowsPerTx ?? 1000;
+  const perRecord = way.rowsPerRecord ?? 1;
+  const rows: Record<string, unknown>[] = Array.from({ length: n }, (_, i) => ({ ...template, id: crypto.randomUUID(), name: `floor ${i}` }));
+  const slices = <T>(xs: T[], size: number) => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
+  const records: Record<string, unknown>[] = perRecord === 1 ? rows : slices(rows, perRecord).map((r) => ({ id: r[0]!.id, trip_id: r[0]!.trip_id, rows: r }));
+  const txs = slices(records, Math.max(1, Math.round(perTx / perRecord)));
+  if (way.dexie) {
+    const db = new Dexie(name, way.durability ? { chromeTransactionDurability: way.durability } : {});
+    db.version(1).stores({ items: way.index === false ? 'id' : 'id, trip_id' });
+    await db.open();
+    const table = db.table('items');
+    const t0 = performance.now();
+    for (const part of txs) await db.transaction('rw', table, () => (way.add ? table.bulkAdd(part) : table.bulkPut(part)));
+    const ms = performance.now() - t0;
+    db.close();
+    await Dexie.delete(name);
+    return ms;
+  }
+  const db: IDBDatabase = await new Promise((resolve, reject) => {
+    const open = indexedDB.open(name, 1);
+    open.onupgradeneeded = () => {
+      const store = open.result.createObjectStore('items', { keyPath: 'id' });
+      if (way.index !== false) store.createIndex('trip_id', 'trip_id');
+    };
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  const write = (part: Record<string, unknown>[]) => new Promise<void>((resolve, reject) => {
+    const tx = db.transaction('items', 'readwrite', way.durability ? { durability: way.durability } : undefined);
+    const store = tx.objectStore('items');
+    for (const record of part) {
+      if (way.add) store.add(record);
+      else store.put(record);
+    }
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+  });
+  const t0 = performance.now();
+  const queued: Promise<void>[] = [];
+  for (const part of txs) {
+    queued.push(write(part));
+    if (queued.length >= (way.inFlight ?? 1)) await queued.shift();
+  }
+  await Promise.all(queued);
+  const ms = performance.now() - t0;
+  db.close();
+  indexedDB.deleteDatabase(name);
+  return ms;
+}
 
 (globalThis as { packsyncBench?: typeof api }).packsyncBench = api;
 export type BenchApi = typeof api;

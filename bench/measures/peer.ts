@@ -4,6 +4,7 @@
 // queued creates pushed (online → outbox empty), then B's first sync into an
 // empty IndexedDB. Setup (writing the 10 000 locally) is not timed on either side.
 import { launch } from '../lib/browser.ts';
+import { chromiumCpu, cpuSince, perThousand } from '../lib/cpu.ts';
 import { connect, createTrip } from '../lib/db.ts';
 import { BENCH_PASSWORD, signUp } from '../lib/http.ts';
 import { startPouchServer } from '../lib/pouch-server.ts';
@@ -49,14 +50,16 @@ export const peer: Measure = {
             await a.call('start');
             await a.call('queue', trip, DOCS, DOCS);
             const pushMark = ctx.serverLog.mark();
+            const pushCpu = chromiumCpu();
             const push = await a.call('drain');
-            splits.push(`push leg: ${describeRequests(ctx.serverLog.since(pushMark, user.id), push.ms)}`);
+            splits.push(`push leg: ${describeRequests(ctx.serverLog.since(pushMark, user.id), push.ms)}; Chromium CPU per 1000 items: ${perThousand(cpuSince(pushCpu), DOCS)}`);
             if (push.pending !== 0) throw new Error(`Packsync left ${push.pending} changes queued`);
             const b = await browser.device();
             await b.call('open', open);
             const pullMark = ctx.serverLog.mark();
+            const pullCpu = chromiumCpu();
             const pull = await b.call('initialSync');
-            splits.push(`pull leg: ${describeRequests(ctx.serverLog.since(pullMark, user.id), pull.ms)}`);
+            splits.push(`pull leg: ${describeRequests(ctx.serverLog.since(pullMark, user.id), pull.ms)}; Chromium CPU per 1000 items: ${perThousand(cpuSince(pullCpu), DOCS)}`);
             if (pull.items !== DOCS) throw new Error(`Packsync's B has ${pull.items} of ${DOCS} items`);
             await a.call('stop');
             await b.call('stop');

@@ -76,13 +76,13 @@ export async function writeServerRows(db: PacksyncDb, entity: EntityName, update
   const puts: Row[] = [];
   const deletes: string[] = [];
   const shadowPuts: Shadow[] = [];
-  const shadowDeletes: [string, string][] = [];
+  const shadowDeletes: string[] = [];
   for (const { id, tripId, server } of updates) {
     const state = states.get(id);
     const pending = state?.pending ?? [];
     const live = server && !server.deleted_at ? server : null;
     if (pending.length === 0) {
-      if (state?.shadow) shadowDeletes.push([entity, id]);
+      if (state?.shadow) shadowDeletes.push(id);
       if (live) puts.push(live);
       else if (state?.view) deletes.push(id);
       continue;
@@ -96,5 +96,39 @@ export async function writeServerRows(db: PacksyncDb, entity: EntityName, update
   if (puts.length) await table.bulkPut(puts);
   if (deletes.length) await table.bulkDelete(deletes);
   if (shadowPuts.length) await db.shadows.bulkPut(shadowPuts);
-  if (shadowDeletes.length) await db.shadows.bulkDelete(shadowDeletes);
+  await deleteShadows(db, entity, shadowDeletes);
+}
+
+/** Shorter runs of adjacent shadows are deleted key by key (a range costs Dexie a count and a delete). */
+const MIN_RUN = 4;
+
+/**
+ * Deletes the shadows of some rows of one entity: runs of them with no other
+ * shadow between (in key order) go as one range, the rest key by key. A
+ * delete costs IndexedDB about what a put does, so a push batch of a thousand
+ * creates paid a thousand of them; their ids are time-ordered (ids.ts), so
+ * their shadows are one run. Call after this transaction's shadow puts.
+ */
+export async function deleteShadows(db: PacksyncDb, entity: EntityName, ids: readonly string[]): Promise<void> {
+  if (ids.length < MIN_RUN) {
+    if (ids.length) await db.shadows.bulkDelete(ids.map((id) => [entity, id] as [string, string]));
+    return;
+  }
+  const [lo, hi] = idRange(ids);
+  const wanted = new Set(ids);
+  const stored = (await db.shadows.where('[entity+id]').between([entity, lo], [entity, hi], true, true).primaryKeys()) as [string, string][];
+  const single: [string, string][] = [];
+  const ranges: Promise<unknown>[] = [];
+  let run: [string, string][] = [];
+  const flush = () => {
+    if (run.length >= MIN_RUN) ranges.push(db.shadows.where('[entity+id]').between(run[0]!, run[run.length - 1]!, true, true).delete());
+    else single.push(...run);
+    run = [];
+  };
+  for (const key of stored) {
+    if (wanted.has(key[1])) run.push(key);
+    else flush();
+  }
+  flush();
+  await Promise.all([...ranges, single.length ? db.shadows.bulkDelete(single) : undefined]);
 }

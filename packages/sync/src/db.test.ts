@@ -1,5 +1,6 @@
 // Schema upgrades: every old version is opened, written the way that version
 // wrote, and upgraded by the current code without losing a thing.
+import { Dexie } from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { CURRENT_VERSION, PacksyncDb, PARKED, SCHEMA_VERSIONS, WAITING } from './db.ts';
@@ -8,6 +9,21 @@ const trip = '10000000-0000-4000-8000-000000000001';
 const item = '30000000-0000-4000-8000-000000000001';
 
 describe('PacksyncDb', () => {
+  it('commits strict (edits are on disk when they resolve) except what relaxed() opens', async () => {
+    const db = new PacksyncDb('durability', { indexedDB: new IDBFactory(), IDBKeyRange });
+    await db.open();
+    const durability = () => (Dexie.currentTransaction as unknown as { idbtrans: IDBTransaction }).idbtrans.durability;
+    expect(await db.transaction('rw', db.meta, async () => durability())).toBe('strict');
+    expect(await db.relaxed([db.meta, db.outbox], async () => durability())).toBe('relaxed');
+    expect(await db.transaction('rw', db.meta, db.outbox, async () => durability())).toBe('strict');
+    // Asked for in one tick, in both orders: each keeps its own.
+    expect(await Promise.all([
+      db.transaction('rw', db.meta, async () => durability()), db.relaxed([db.outbox], async () => durability()),
+      db.transaction('rw', db.shadows, async () => durability()),
+    ])).toEqual(['strict', 'relaxed', 'strict']);
+    db.close();
+  });
+
   it('lists every version in order and opens at the newest', async () => {
     expect(SCHEMA_VERSIONS.map((v) => v.version)).toEqual([1, 2, 3, 4]);
     const db = new PacksyncDb('fresh', { indexedDB: new IDBFactory(), IDBKeyRange });

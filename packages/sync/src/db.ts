@@ -76,6 +76,19 @@ export const PARKED = [[1, -Infinity], [1, Infinity]] as const;
 
 export const CURRENT_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1]!.version;
 
+/**
+ * Durability of readwrite transactions. Chromium (since 121) commits them
+ * `relaxed` by default: the data reaches the OS, not the disk, before the
+ * transaction completes, so an OS crash or power cut may take an edit the UI
+ * had shown as saved. Edits (and everything not named below) are therefore
+ * `strict`. Pulled pages and push results may be relaxed: a page lost with its
+ * cursor is pulled again, a result lost with its outbox entry is sent again
+ * and answered from the server's idempotency record (bench/findings.md,
+ * measure 3: strict costs a 1-row transaction ~0.1-0.3 ms here).
+ */
+export type Durability = 'strict' | 'relaxed';
+const DURABILITY = 'packsyncDurability';
+
 export class PacksyncDb extends Dexie {
   declare outbox: Table<OutboxEntry, number>;
   declare shadows: Table<Shadow, [string, string]>;
@@ -84,12 +97,36 @@ export class PacksyncDb extends Dexie {
   declare tombstones: Table<Tombstone, [string, string]>;
 
   constructor(name: string, deps: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange }, upTo = CURRENT_VERSION) {
-    super(name, { ...(deps.indexedDB ? { indexedDB: deps.indexedDB } : {}), ...(deps.IDBKeyRange ? { IDBKeyRange: deps.IDBKeyRange } : {}) });
+    super(name, {
+      ...(deps.indexedDB ? { indexedDB: deps.indexedDB } : {}), ...(deps.IDBKeyRange ? { IDBKeyRange: deps.IDBKeyRange } : {}),
+      chromeTransactionDurability: 'strict',
+    });
     for (const { version, stores } of SCHEMA_VERSIONS) {
       if (version > upTo) break;
       const v = this.version(version).stores(stores);
       if (version === 2) v.upgrade(upgradeTo2);
     }
+    // Dexie takes durability per database only. A transaction takes it from
+    // its Transaction object when it opens the IndexedDB transaction, after
+    // this hook, which Dexie calls (a microtask later) in the zone of the
+    // code that asked for the transaction: `relaxed()` marks its zone.
+    const create = this._createTransaction;
+    this._createTransaction = function (this: Dexie, ...args) {
+      const tx = create.apply(this, args);
+      const zone = (Dexie.Promise as unknown as { PSD: { [DURABILITY]?: Durability } }).PSD;
+      (tx as unknown as { chromeTransactionDurability: Durability }).chromeTransactionDurability = zone[DURABILITY] ?? 'strict';
+      return tx;
+    };
+  }
+
+  /**
+   * A readwrite transaction committed with relaxed durability: only for
+   * writes the server gives again when they are lost (pulled pages, push
+   * results).
+   */
+  relaxed<T>(tables: Table[], scope: () => Promise<T>): Promise<T> {
+    const zones = Dexie.Promise as unknown as { newPSD<R>(fn: () => R, props: object): R };
+    return zones.newPSD(() => this.transaction('rw', tables, scope), { [DURABILITY]: 'relaxed' });
   }
 
   entity(name: EntityName): Table<Row, string> {

@@ -29,6 +29,7 @@ import { ChangeTracker } from './tracker.ts';
 import type { Conflict, OutboxEntry, Resolution, Row, SyncStatus, SyncSummary } from './types.ts';
 import { Transport } from './transport.ts';
 import { Verifier } from './verify.ts';
+import { uuidv7 } from './ids.ts';
 
 export interface SyncEngine {
   start(): Promise<void>;
@@ -77,7 +78,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const network = options.network ?? browserNetwork();
   const locks = options.locks ?? defaultLocks(scope);
   const broadcast = options.broadcast ?? defaultBroadcast(scope);
-  const uuid = () => globalThis.crypto.randomUUID();
+  const uuid = uuidv7(() => clock.now());
   const metrics = new Metrics();
   const status = new StatusStore();
   const session = new Session(options.supabase.auth, clock, () => network.online());

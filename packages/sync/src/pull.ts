@@ -115,7 +115,7 @@ export async function pullUntilCaughtUp(deps: PullDeps, from?: { cursor: string 
       }
       next = page.has_more ? request(page.cursor) : null;
       if (resyncing) outcome.snapshot = true;
-      await db.transaction('rw', db.syncTables, async () => {
+      await db.relaxed(db.syncTables, async () => {
         if (resyncing) for (const c of page.changes) if (c.op !== 'revoke') seen.add(`${c.entity}:${c.id}`);
         if (forgetTombstones) await dropTripTombstones(db, scope);
         const now = new Date((deps.clock ?? systemClock).now()).toISOString();

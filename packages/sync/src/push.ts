@@ -149,7 +149,8 @@ export async function pushOnce(deps: PushDeps): Promise<PushOutcome> {
 /** One batch's results, in one transaction. */
 async function applyBatch(db: PacksyncDb, resolver: ConflictResolver, batch: Batch, results: PushResult[], outcome: PushOutcome): Promise<void> {
   const { entries } = batch;
-  await db.transaction('rw', db.syncTables, async () => {
+  // Relaxed: results lost in a crash leave their entries queued, sent again and answered as the first time.
+  await db.relaxed(db.syncTables, async () => {
     results.forEach((result, i) => {
       const entry = entries[i]!;
       if (result.change_id !== entry.change_id) throw badResponse('push result order');
