@@ -1,11 +1,13 @@
-// Push classifies rows read without locks and writes each only at the
-// version it was classified against (20261202110000_push_optimistic.sql).
-// Two real sessions drive the race that version test exists for: another
-// transaction changes the row after push read it and commits while push's
-// UPDATE waits for the row. Push must then classify the change again against
-// the row as it now is: merged when the fields are disjoint, a conflict when
-// they overlap, a delete-vs-edit conflict for a delete; never an overwrite
-// of the other edit.
+// Another session edits a row and commits while a push of an edit of the same
+// row (based on the version before) waits to write it. Push must classify the
+// change against the row as it is once it gets it: merged when the fields are
+// disjoint, a conflict when they overlap, a delete-vs-edit conflict for a
+// delete; never an overwrite of the other edit (a lost update). Push locks
+// the rows FOR UPDATE before classifying them (push_read_rows), which is what
+// this defends; an optimistic variant (classify unlocked rows, write `where
+// version = <read>`, redo the misses locked) was tried in session 4 and not
+// kept (bench/findings.md, measure 1): without its version test all three
+// cases here failed.
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,14 +45,14 @@ async function waitingOnLock(admin: Sql, pid: number): Promise<void> {
   }
 }
 
-describe('push_changes against a row changed after it was read', () => {
+describe('push_changes against a row another session changes meanwhile', () => {
   const admin = connect();
 
   beforeAll(async () => {
-    await admin`insert into auth.users (id, email) values (${ownerId}, ${`optimistic-${ownerId}@packsync.test`})`;
+    await admin`insert into auth.users (id, email) values (${ownerId}, ${`concurrent-edit-${ownerId}@packsync.test`})`;
     await admin.begin(async (tx) => {
       await asOwner(tx);
-      await tx`insert into public.trips (id, name) values (${tripId}, 'Optimistic trip')`;
+      await tx`insert into public.trips (id, name) values (${tripId}, 'Concurrent edit trip')`;
     });
   });
 
@@ -89,7 +91,7 @@ describe('push_changes against a row changed after it was read', () => {
       const [row] = await tx`select public.push_changes(${clientId}, ${tx.json(changes as postgres.JSONValue)}) as r`;
       return (row!.r as { results: Result[] }).results[0]!;
     });
-    // push read version 1 (the rename is not committed) and now waits to write it
+    // push waits for the row the other session holds (its rename is not committed)
     await waitingOnLock(admin, Number(pid));
     release();
     await holding;
