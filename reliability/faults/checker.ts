@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
 import type { EntityName } from '../../packages/model/src/index.ts';
 import type { Device } from './cluster.ts';
-import { clientIds, traceLost } from './trace.ts';
+import { clientIds, traceDivergent, traceLost } from './trace.ts';
 import type { WireLog } from './wire.ts';
 import type { Ack } from './workload.ts';
 
@@ -23,6 +23,9 @@ export interface Problem {
   detail: string;
   /** For a lost edit: the edit. */
   ack?: Ack;
+  /** For a divergent row: the device and the row's entity. */
+  device?: number;
+  entity?: EntityName;
 }
 
 export interface CheckResult {
@@ -121,16 +124,16 @@ export async function check(sql: postgres.Sql, devices: Device[], acks: Ack[], t
         if (parkedRows.has(s.id)) continue;
         const l = local.get(s.id);
         if (!l) {
-          problems.push({ kind: 'divergent', row: s.id, detail: `device ${device.index} lacks ${entity} ${s.id}` });
+          problems.push({ kind: 'divergent', row: s.id, device: device.index, entity, detail: `device ${device.index} lacks ${entity} ${s.id}` });
           continue;
         }
         const differs = COMPARED[entity]!.filter((c) => JSON.stringify(l[c] ?? null) !== JSON.stringify(s[c] ?? null));
         if (differs.length > 0) {
-          problems.push({ kind: 'divergent', row: s.id, detail: `device ${device.index} ${entity} ${differs.map((c) => `${c}: ${JSON.stringify(l[c])} ≠ ${JSON.stringify(s[c])}`).join(', ')}` });
+          problems.push({ kind: 'divergent', row: s.id, device: device.index, entity, detail: `device ${device.index} ${entity} ${differs.map((c) => `${c}: ${JSON.stringify(l[c])} ≠ ${JSON.stringify(s[c])}`).join(', ')}` });
         }
         local.delete(s.id);
       }
-      for (const extra of local.keys()) problems.push({ kind: 'divergent', row: extra, detail: `device ${device.index} has ${entity} ${extra} the server does not show` });
+      for (const extra of local.keys()) problems.push({ kind: 'divergent', row: extra, device: device.index, entity, detail: `device ${device.index} has ${entity} ${extra} the server does not show` });
     }
     // Signed out or paused for auth at the end (e.g. a refresh whose answer was lost left a rotated-away token): stuck.
     const { data } = await device.supabase.auth.getSession();
@@ -149,10 +152,12 @@ export async function check(sql: postgres.Sql, devices: Device[], acks: Ack[], t
       }
     }
   }
-  // The full story of the first few lost edits.
+  // The full story of the first few lost edits and divergent rows.
   const lost = problems.filter((x) => x.kind === 'lost').slice(0, 10);
-  const byClient = lost.length ? await clientIds(devices) : new Map<string, number>();
+  const divergent = problems.filter((x) => x.kind === 'divergent').slice(0, 10);
+  const byClient = lost.length || divergent.length ? await clientIds(devices) : new Map<string, number>();
   for (const p of lost) p.detail += `\n${await traceLost(p.ack!, { sql, devices, wire, conflicts, outboxes }, byClient)}`;
+  for (const p of divergent) p.detail += `\n${await traceDivergent(p.entity!, p.row, p.device!, { sql, devices, wire, conflicts, outboxes }, byClient)}`;
   return { acked: acks.length, present, superseded, conflicted, parkedEdits, problems, parked, openConflicts: conflicts.reduce((a, c) => a + c.length, 0) };
 }
 

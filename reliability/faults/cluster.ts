@@ -17,6 +17,7 @@ import { Switch } from '../../packages/sync/src/testing/harness.ts';
 import { defaultConfig, startStack, type RunningStack, type StackConfig } from '../../packages/stack/src/index.ts';
 import { freePort } from '../../packages/stack/src/net.ts';
 import type { Stack, User } from '../support/stack.ts';
+import { DEVICE_HEADER } from './proxy.ts';
 
 export type RestartKind = 'stack' | 'function' | 'database';
 
@@ -77,6 +78,18 @@ export async function startClusterStack(jwtExpirySeconds: number, logFile: strin
  */
 export class NetworkSwitch extends Switch {
   spells = 0;
+  /** The device's index, sent with every request so the proxy's wire log can tell devices apart. */
+  device: number | null = null;
+
+  constructor() {
+    super();
+    const unmarked = this.fetch;
+    this.fetch = (input, init) => {
+      const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+      if (this.device !== null) headers.set(DEVICE_HEADER, String(this.device));
+      return unmarked(input, { ...init, headers });
+    };
+  }
 
   override set(on: boolean): void {
     if (on === this.on) return;
@@ -96,6 +109,7 @@ export class Device {
 
   private constructor(readonly index: number, readonly user: ClusterUser, private readonly url: string, private readonly anonKey: string,
     private readonly checksum: (tripIds: string[], token: string) => Promise<Record<string, string> | null>) {
+    this.net.device = index;
     this.supabase = createClient(url, anonKey, {
       auth: { persistSession: false, autoRefreshToken: false },
       global: { fetch: this.net.fetch },

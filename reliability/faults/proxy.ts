@@ -112,7 +112,7 @@ export async function startFaultProxy(target: () => string, plan: FaultPlan): Pr
     const observe = (answer: Upstream | null, delivered: boolean) => {
       // A duplicate is two exchanges; anything else one (a failed reply after it is not another).
       if (observed++ >= (decision.kind === 'duplicate' ? 2 : 1)) return;
-      plan.observe?.({ request, method: req.method ?? 'GET', path, body, fault: decision.kind, status: answer?.status ?? null, response: answer?.body ?? null, delivered });
+      plan.observe?.({ request, device: deviceOf(req), method: req.method ?? 'GET', path, body, fault: decision.kind, status: answer?.status ?? null, response: answer?.body ?? null, delivered });
     };
     try {
       switch (decision.kind) {
@@ -170,6 +170,14 @@ export async function startFaultProxy(target: () => string, plan: FaultPlan): Pr
       server.close(() => resolve());
     }),
   };
+}
+
+/** The header the fault run's devices add to every request (see cluster.ts), so exchanges can be told apart by device. */
+export const DEVICE_HEADER = 'x-packsync-test-device';
+
+function deviceOf(req: http.IncomingMessage): number | null {
+  const value = Number(req.headers[DEVICE_HEADER]);
+  return Number.isInteger(value) ? value : null;
 }
 
 function reply(res: http.ServerResponse, answer: Upstream): void {

@@ -1,13 +1,16 @@
 // What went over the wire for each row, as the fault proxy saw it: every
 // push change sent (change_id, base, fields, which fault the request met) and
 // the result the server gave it (whether or not the answer reached the
-// device). The checker reads it to tell a lost edit's fate: never sent,
-// sent and refused, applied and then undone, or answered as a conflict.
+// device); and every pull that brought the row (to which device, as what
+// version, whether the answer arrived). The checker reads it to tell a lost
+// edit's fate (never sent, sent and refused, applied and then undone, or
+// answered as a conflict) and a divergent row's story.
 import type { Decision } from './proxy.ts';
 
 export interface WireChange {
   /** Order of the request among all requests through the proxy. */
   request: number;
+  device: number | null;
   clientId: string;
   changeId: string;
   op: string;
@@ -22,8 +25,27 @@ export interface WireChange {
   delivered: boolean;
 }
 
+/** A row as one pull answer brought it. */
+export interface WirePull {
+  request: number;
+  /** Device that sent the pull (the `x-packsync-test-device` header the fault run's devices add); null: unknown. */
+  device: number | null;
+  /** The pull's cursor: a snapshot form (`v1:x:s:<trip>:…`) is a resync or a refetch; null: from the beginning. */
+  cursor: string | null;
+  /** Whether the pull left out the device's own pushes (`client_id` sent: the regular catch-up, not a refetch). */
+  noEcho: boolean;
+  op: string;
+  version: number | null;
+  deleted: boolean;
+  fault: Decision['kind'];
+  status: number | null;
+  delivered: boolean;
+}
+
 export interface Exchange {
   request: number;
+  /** Device that sent it (a request header of the fault run's devices); null: unknown. */
+  device?: number | null;
   method: string;
   path: string;
   body: Buffer;
@@ -33,14 +55,18 @@ export interface Exchange {
   delivered: boolean;
 }
 
+type PullBody = { cursor?: string | null; client_id?: string | null };
+type PullAnswer = { changes?: { entity?: string; id?: string; op?: string; version?: number | null; row?: { deleted_at?: string | null } | null }[] };
 type PushBody = { client_id?: string; changes?: { change_id?: string; id?: string; op?: string; base_version?: number | null; fields?: Record<string, unknown> }[] };
 type PushAnswer = { results?: { change_id?: string; status?: string; version?: number | null; conflict?: { fields?: string[] } | null; error?: { code?: string } | null }[] };
 
 export class WireLog {
   private readonly byRow = new Map<string, WireChange[]>();
+  private readonly pullsByRow = new Map<string, WirePull[]>();
 
-  /** Called by the proxy once per push exchange (also the failed ones). */
+  /** Called by the proxy once per exchange (also the failed ones); keeps pushes and pulls. */
   record(exchange: Exchange): void {
+    if (exchange.path.includes('/sync/pull')) return this.recordPull(exchange);
     if (!exchange.path.includes('/sync/push')) return;
     const sent = parse<PushBody>(exchange.body);
     const answer = exchange.response && exchange.status === 200 ? parse<PushAnswer>(exchange.response) : null;
@@ -49,7 +75,7 @@ export class WireLog {
       if (typeof change.id !== 'string' || typeof change.change_id !== 'string') continue;
       const r = results.get(change.change_id);
       const entry: WireChange = {
-        request: exchange.request, clientId: String(sent?.client_id), changeId: change.change_id, op: String(change.op),
+        request: exchange.request, device: exchange.device ?? null, clientId: String(sent?.client_id), changeId: change.change_id, op: String(change.op),
         baseVersion: change.base_version ?? null, fields: change.fields ?? {}, fault: exchange.fault, status: exchange.status,
         result: r ? `${r.status} v${r.version ?? '-'}${r.conflict?.fields ? ` on [${r.conflict.fields.join(',')}]` : ''}${r.error?.code ? ` (${r.error.code})` : ''}` : null,
         delivered: exchange.delivered,
@@ -60,8 +86,29 @@ export class WireLog {
     }
   }
 
+  private recordPull(exchange: Exchange): void {
+    const sent = parse<PullBody>(exchange.body);
+    const answer = exchange.response && exchange.status === 200 ? parse<PullAnswer>(exchange.response) : null;
+    for (const change of answer?.changes ?? []) {
+      if (typeof change.id !== 'string') continue;
+      const entry: WirePull = {
+        request: exchange.request, device: exchange.device ?? null, cursor: sent?.cursor ?? null, noEcho: !!sent?.client_id,
+        op: String(change.op), version: change.version ?? null, deleted: change.op === 'delete' || !!change.row?.deleted_at,
+        fault: exchange.fault, status: exchange.status, delivered: exchange.delivered,
+      };
+      let list = this.pullsByRow.get(change.id);
+      if (!list) this.pullsByRow.set(change.id, (list = []));
+      list.push(entry);
+    }
+  }
+
   of(row: string): WireChange[] {
     return this.byRow.get(row) ?? [];
+  }
+
+  /** Pull answers that carried the row (all devices, in request order). */
+  pullsOf(row: string): WirePull[] {
+    return this.pullsByRow.get(row) ?? [];
   }
 }
 

@@ -12,7 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncEngine } from './engine.ts';
-import { closeDb, device, mirror, serverMirror, share, signIn, signUp, type Device, type TestUser } from './testing/harness.ts';
+import { closeDb, db, device, mirror, serverMirror, share, signIn, signUp, type Device, type TestUser } from './testing/harness.ts';
 
 const FIELDS = ['packed', 'quantity', 'notes', 'name'] as const;
 type Field = (typeof FIELDS)[number];
@@ -83,11 +83,27 @@ async function world(broken: boolean): Promise<World> {
   return { devices, trip, stop: async () => { for (const d of devices) await d.engine.stop(); } };
 }
 
+/** PACKSYNC_PROPERTY_TRACE=1: every op, sync summary and the final state go to stderr (with ms since the run began). */
+const tracing = !!process.env.PACKSYNC_PROPERTY_TRACE;
+let traceStart = 0;
+function trace(...parts: unknown[]): void {
+  if (tracing) console.error(`[prop +${Math.round(performance.now() - traceStart)}ms]`, ...parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))));
+}
+const summaryOf = (s: { ok: boolean; pushed: number; pulled: number; conflicts: number; parked: number; error: { code: string } | null }) =>
+  ({ ok: s.ok, pushed: s.pushed, pulled: s.pulled, conflicts: s.conflicts, parked: s.parked, error: s.error?.code ?? null });
+
 async function run(w: World, ops: Op[]): Promise<Ack[]> {
   const acks: Ack[] = [];
+  traceStart = performance.now();
+  trace('ops', ops);
   for (const [i, op] of ops.entries()) {
     const d = w.devices[op.d]!;
-    const items = (await d.engine.list('items', { trip_id: w.trip })).sort((x, y) => x.id.localeCompare(y.id));
+    trace(`#${i}`, op);
+    // Rows in the order the run created them, not by id: ids are random, so
+    // ordering by id made a seed pick other rows on each replay (seed
+    // 813578700 failed or passed by the draw of two UUIDs).
+    const born = (id: string) => acks.findIndex((a) => a.t === 'create' && a.row === id);
+    const items = (await d.engine.list('items', { trip_id: w.trip })).sort((x, y) => born(x.id) - born(y.id));
     switch (op.t) {
       case 'create':
         acks.push({ i, d: op.d, t: 'create', row: await d.engine.create('items', { trip_id: w.trip, name: op.name }) });
@@ -108,8 +124,9 @@ async function run(w: World, ops: Op[]): Promise<Ack[]> {
       }
       case 'offline': d.net.set(false); break;
       case 'online': d.net.set(true); break;
-      case 'sync': await d.engine.syncNow(); break;
+      case 'sync': trace(`#${i} sync`, summaryOf(await d.engine.syncNow())); break;
     }
+    if (op.t === 'create' || op.t === 'update' || op.t === 'delete') trace(`#${i} ack`, acks[acks.length - 1]?.i === i ? acks[acks.length - 1] : 'none');
   }
   return acks;
 }
@@ -119,8 +136,9 @@ async function quiesce(w: World): Promise<void> {
   for (const d of w.devices) d.net.set(true);
   for (let round = 0; round < 6; round++) {
     let moved = 0;
-    for (const d of w.devices) {
+    for (const [n, d] of w.devices.entries()) {
       const s = await d.engine.syncNow();
+      trace(`quiesce round ${round} device ${n}`, summaryOf(s));
       moved += s.pushed + s.pulled + s.conflicts;
     }
     if (moved === 0 && round > 0) return;
@@ -149,11 +167,34 @@ async function check(w: World, acks: Ack[]): Promise<string | null> {
         continue;
       }
       if (isDeepStrictEqual(row[ack.field!], ack.value)) continue;
-      const superseded = acks.some((o) => o !== ack && o.t === 'update' && o.row === ack.row && o.field === ack.field && (o.d !== ack.d || o.i > ack.i));
+      // By another edit of the field (any device, or later on this one), or
+      // by this device's later delete of the row (a queued edit is folded
+      // into the delete; if the delete meets someone's edit, its conflict
+      // asks whether the row goes, and the delete's own check covers it).
+      const superseded = acks.some((o) => o !== ack && o.row === ack.row &&
+        ((o.t === 'update' && o.field === ack.field && (o.d !== ack.d || o.i > ack.i)) || (o.t === 'delete' && o.d === ack.d && o.i > ack.i)));
       if (!superseded && !inConflict(ack.row, ack.field)) return `acknowledged update #${ack.i} (${ack.field}=${JSON.stringify(ack.value)}) was lost`;
     }
   }
   return null;
+}
+
+/** Every device's items, outbox and conflicts and the server's items (traced when the check fails). */
+async function traceState(w: World): Promise<void> {
+  trace('server items', await serverMirror(w.trip).then((m) => m.items));
+  const clients = await Promise.all(w.devices.map((d) => d.engine.db!.getMeta<string>('client_id')));
+  for (const entry of await db()`select xid::text, seq, row_id, op, version, client_id, change_id, changed_fields, new_values
+      from public.change_log where trip_id = ${w.trip} and entity = 'items' order by xid, seq`) {
+    const device = clients.indexOf(entry.client_id as string);
+    const values = entry.new_values as Record<string, unknown> | null;
+    trace('log', { ...entry, client_id: device >= 0 ? `device ${device}` : entry.client_id,
+      new_values: values && Object.fromEntries((entry.changed_fields as string[]).map((f) => [f, values[f]])) });
+  }
+  for (const [n, d] of w.devices.entries()) {
+    trace(`device ${n} items`, await d.engine.list('items', { trip_id: w.trip }));
+    trace(`device ${n} outbox`, await d.engine.outbox.list());
+    trace(`device ${n} conflicts`, await d.engine.conflicts.list());
+  }
 }
 
 function diff(local: Record<string, Record<string, unknown>[]>, server: Record<string, Record<string, unknown>[]>): string {
@@ -178,6 +219,7 @@ function property(broken: boolean) {
       const acks = await run(w, ops);
       await quiesce(w);
       const problem = await check(w, acks);
+      if (problem && tracing) await traceState(w);
       if (problem) throw new Error(problem);
     } finally {
       await w.stop();
@@ -191,7 +233,16 @@ const runs = Number(process.env.PACKSYNC_PROPERTY_RUNS ?? 6);
 describe('convergence property', () => {
   it(`3 engines, random edits, offline spells and sync points converge on the server and lose no acknowledged edit (seed ${seed})`, async () => {
     console.log(`convergence property: seed=${seed} runs=${runs} (replay with PACKSYNC_PROPERTY_SEED=${seed})`);
-    await fc.assert(property(false), { seed, numRuns: runs, verbose: true });
+    // First, seed 813578700's failure (found under load, then missed on a
+    // replay by the draw of row ids): a queued notes edit folded into the
+    // same device's delete, which meets another device's edit. The delete
+    // waits in a conflict asking whether the row goes; the notes edit was
+    // superseded by it, not lost.
+    const editThenDelete: Op[] = [
+      { t: 'create', d: 2, name: 'Scarf' }, { t: 'sync', d: 2 }, { t: 'update', d: 2, k: 0, field: 'notes', value: 'red' },
+      { t: 'sync', d: 0 }, { t: 'update', d: 0, k: 0, field: 'quantity', value: 0 }, { t: 'delete', d: 2, k: 0 },
+    ];
+    await fc.assert(property(false), { seed, numRuns: runs, verbose: true, examples: [[editThenDelete]] });
   }, 600_000);
 
   it('a broken engine that drops the outbox head when a sync fails is caught by the same property', async () => {
