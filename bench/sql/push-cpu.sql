@@ -5,8 +5,9 @@
 -- that measure 1 reports. A fast A/B loop for push SQL work; not a test.
 --   psql "$URL" -v n=20 -v shapes=new,mixed,merged -f bench/sql/push-cpu.sql
 -- Needs a superuser connection (it reads /proc through pg_read_file) and a
--- database that `npm run bench -- push_floor` has seeded: run the bench once
--- against a dev stack (see bench/findings.md, measure 1), then this.
+-- database seeded as measure 1 seeds its own: `psql "$URL" -f
+-- bench/sql/push-cpu-seed.sql` (`npm run bench` always starts a throw-away
+-- stack, so it cannot seed a dev database).
 \set ON_ERROR_STOP on
 select t.id as trip, t.created_by as uid from public.trips t
 where t.name = 'Push floor bench' and t.deleted_at is null order by t.created_at desc limit 1 \gset
