@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { rng } from '../../../reliability/faults/rng.ts';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessions } from './sessions.ts';
 
 const url = process.env.PACKSYNC_DB_URL;
 if (!url) {
@@ -34,12 +35,7 @@ console.log(`pull-no-miss: seed ${SEED} (PACKSYNC_PULL_SEED=${SEED} replays the 
 const userId = randomUUID();
 const tripId = randomUUID();
 const claims = JSON.stringify({ sub: userId, role: 'authenticated' });
-const connections: Sql[] = [];
-const connect = () => {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  connections.push(sql);
-  return sql;
-};
+const { connect, endAll } = sessions(url);
 
 /** Runs `work` in a transaction as the test user, the way PostgREST does. */
 async function asMember<T>(sql: Sql, work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
@@ -99,7 +95,7 @@ describe('pull_changes under concurrent, out-of-order commits', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(connections.map((c) => c.end({ timeout: 5 })));
+    await endAll();
   });
 
   it('serves every committed change; the naive seq cursor does not', async () => {

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessions } from './sessions.ts';
 
 const url = process.env.PACKSYNC_DB_URL;
 if (!url) throw new Error('PACKSYNC_DB_URL is not set: run through `npm test` (see pull-no-miss.test.ts)');
@@ -26,12 +27,7 @@ const ownerId = randomUUID();
 const clientId = randomUUID();
 const tripId = randomUUID();
 const claims = JSON.stringify({ sub: ownerId, role: 'authenticated' });
-const connections: Sql[] = [];
-const connect = () => {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  connections.push(sql);
-  return sql;
-};
+const { connect, endAll } = sessions(url);
 
 const asOwner = (tx: postgres.TransactionSql) =>
   tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${claims}, true)`;
@@ -57,7 +53,7 @@ describe('push_changes against a row another session changes meanwhile', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(connections.map((c) => c.end({ timeout: 5 })));
+    await endAll();
   });
 
   /**

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessions } from './sessions.ts';
 
 const url = process.env.PACKSYNC_DB_URL;
 if (!url) throw new Error('PACKSYNC_DB_URL is not set: run through `npm test` (see pull-no-miss.test.ts)');
@@ -20,12 +21,7 @@ const tripId = randomUUID();
 const personA = randomUUID();
 const personB = randomUUID();
 const claims = JSON.stringify({ sub: ownerId, role: 'authenticated' });
-const connections: Sql[] = [];
-const connect = () => {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  connections.push(sql);
-  return sql;
-};
+const { connect, endAll } = sessions(url);
 
 const itemChange = (changeId: string, id: string, personId: string) => ({
   change_id: changeId, entity: 'items', op: 'upsert', id, base_version: null,
@@ -77,7 +73,7 @@ describe('push_changes and transient failures', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(connections.map((c) => c.end({ timeout: 5 })));
+    await endAll();
   });
 
   it('a lock timeout aborts the push, records nothing, and the same change_id applies later', async () => {

@@ -9,19 +9,19 @@
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessions } from './sessions.ts';
 
 const url = process.env.PACKSYNC_DB_URL;
 if (!url) throw new Error('PACKSYNC_DB_URL is not set: run through `npm test` or export a running stack\'s URL.');
 
 const admin = postgres(url, { max: 1, onnotice: () => {} });
-const connections: postgres.Sql[] = [];
+const { connect, endAll } = sessions(url);
 const users = { ownerA: randomUUID(), ownerB: randomUUID(), editor: randomUUID() };
 const ITEMS = 200;
 
 /** A session of its own, in a transaction, acting as `user`. */
 async function session(user: string) {
-  const sql = postgres(url!, { max: 1, onnotice: () => {} });
-  connections.push(sql);
+  const sql = connect();
   const conn = await sql.reserve();
   const [{ pid }] = await conn`select pg_backend_pid() as pid`;
   await conn`begin`;
@@ -66,7 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await admin`delete from public.trips where id in (select trip_id from public.trip_members where user_id = any (${Object.values(users)}))`;
   await admin`delete from auth.users where id = any (${Object.values(users)})`;
-  await Promise.all(connections.map((c) => c.end()));
+  await endAll();
   await admin.end();
 });
 
