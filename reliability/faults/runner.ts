@@ -93,7 +93,7 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
       trips.push(trip);
     }
     for (let d = 0; d < deviceCount; d++) {
-      devices.push(await Device.open(d, users[d % userCount]!, proxy.url, stack.config.anonKey, sqlChecksum(stack.sql)));
+      devices.push(await Device.open(d, users[d % userCount]!, proxy.url, stack.config.anonKey, sqlChecksum(stack)));
     }
     plan.enabled = true;
     say(`faults: seed ${seed}, ${ops} ops, ${deviceCount} devices, ${userCount} users, ${trips.length} trips`);
