@@ -36,6 +36,8 @@ export async function renderFigures(input: ReportInput): Promise<string> {
     `| ops (8 engines, 4 users, 3 shared trips) | ${f.ops} |`,
     `| acknowledged edits followed | ${f.acked} (present ${f.present}, superseded ${f.superseded}, visible conflicts ${f.conflicted}, parked ${f.parkedEdits}) |`,
     `| requests through the proxy | ${f.requests} |`,
+    `| pulls: log / from the start (8 first syncs, then full resyncs) / later pages of those / trip refetches | ` +
+      `${f.pulls.log} / ${f.pulls.from_start} / ${f.pulls.full_snapshot_page} / ${f.pulls.trip_snapshot} |`,
     ...Object.entries(f.faults).map(([kind, n]) => `| faults: ${kind.replaceAll('_', ' ')} | ${n} |`),
     `| **lost** | **${f.lost}** |`,
     `| **duplicated** | **${f.duplicated}** |`,

@@ -36,6 +36,8 @@ export interface Figures {
   acked: number;
   faults: Record<FaultKind | 'offline_spell' | 'reload' | 'restart' | 'kill_function' | 'restart_database' | 'token_refresh' | 'token_refresh_answer_lost', number>;
   requests: number;
+  /** Pull requests by cursor kind (from the start: the 8 first syncs, then full resyncs). */
+  pulls: WireLog['pulls'];
   present: number;
   superseded: number;
   conflicted: number;
@@ -164,6 +166,7 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
         token_refresh_answer_lost: refreshesLost,
       },
       requests: proxy.requests,
+      pulls: { ...wire.pulls },
       present: result.present,
       superseded: result.superseded,
       conflicted: result.conflicted,

@@ -63,6 +63,12 @@ type PushAnswer = { results?: { change_id?: string; status?: string; version?: n
 export class WireLog {
   private readonly byRow = new Map<string, WireChange[]>();
   private readonly pullsByRow = new Map<string, WirePull[]>();
+  /**
+   * Pull requests by cursor: the log; from the start (a first sync or a full
+   * resync) and its later pages; a snapshot of one trip (a refetch) and its
+   * later pages.
+   */
+  readonly pulls = { log: 0, from_start: 0, full_snapshot_page: 0, trip_snapshot: 0 };
 
   /** Called by the proxy once per exchange (also the failed ones); keeps pushes and pulls. */
   record(exchange: Exchange): void {
@@ -88,6 +94,8 @@ export class WireLog {
 
   private recordPull(exchange: Exchange): void {
     const sent = parse<PullBody>(exchange.body);
+    const cursor = sent?.cursor ?? null;
+    this.pulls[cursor === null ? 'from_start' : !/^v1:\d+:\d+:/.test(cursor) ? 'log' : cursor.endsWith(':1') ? 'full_snapshot_page' : 'trip_snapshot']++;
     const answer = exchange.response && exchange.status === 200 ? parse<PullAnswer>(exchange.response) : null;
     for (const change of answer?.changes ?? []) {
       if (typeof change.id !== 'string') continue;
