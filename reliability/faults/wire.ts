@@ -75,7 +75,7 @@ export class WireLog {
    * resync) and its later pages; a snapshot of one trip (a refetch) and its
    * later pages.
    */
-  readonly pulls = { log: 0, from_start: 0, full_snapshot_page: 0, trip_snapshot: 0 };
+  readonly pulls = { log: 0, from_start: 0, full_snapshot_page: 0, trip_snapshot: 0, snapshot_page_by_ordinary_pull: 0 };
 
   /** Called by the proxy once per exchange (also the failed ones); keeps pushes and pulls. */
   record(exchange: Exchange): void {
@@ -102,7 +102,11 @@ export class WireLog {
   private recordPull(exchange: Exchange): void {
     const sent = parse<PullBody>(exchange.body);
     const cursor = sent?.cursor ?? null;
-    this.pulls[cursor === null ? 'from_start' : !/^v1:\d+:\d+:/.test(cursor) ? 'log' : cursor.endsWith(':1') ? 'full_snapshot_page' : 'trip_snapshot']++;
+    const kind = cursor === null ? 'from_start' : !/^v1:\d+:\d+:/.test(cursor) ? 'log' : cursor.endsWith(':1') ? 'full_snapshot_page' : 'trip_snapshot';
+    this.pulls[kind]++;
+    // A snapshot page asked for by the ordinary catch-up (it sends its client id; a refetch does not): a resync
+    // that was cut off and taken up by the next pull, or a first sync or reset resync of several pages.
+    if (kind !== 'log' && kind !== 'from_start' && sent?.client_id) this.pulls.snapshot_page_by_ordinary_pull++;
     const answer = exchange.response && exchange.status === 200 ? parse<PullAnswer>(exchange.response) : null;
     const pull: WirePullRequest = {
       request: exchange.request, device: exchange.device ?? null, cursor, noEcho: !!sent?.client_id,
