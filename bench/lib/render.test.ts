@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { figureSvg, markdown, textTable } from './render.ts';
+import { mergeResults } from './results.ts';
 import { figure } from './stats.ts';
 import type { BenchResults, MeasureReport } from './types.ts';
 
@@ -42,5 +43,15 @@ describe('bench rendering', () => {
     expect(page).toContain('2 cores');
     expect(page.indexOf('## Findings')).toBeGreaterThan(page.indexOf('## Summary'));
     expect(page.indexOf('## Findings')).toBeLessThan(page.indexOf('## Demo measure'));
+  });
+});
+
+describe('bench results file', () => {
+  it('a run of some measures keeps the others, and the Chromium they ran in', () => {
+    const earlier: BenchResults = { ...results, machine: { ...results.machine, chromium: 'Chromium 156' } };
+    const merged = mergeResults(earlier, [{ ...report, seconds: 4 }], results.machine, ['demo', 'later'], '2026-12-02T00:00:00.000Z');
+    expect(merged.machine.chromium).toBe('Chromium 156');
+    expect(merged.measures.map((m) => [m.name, m.seconds])).toEqual([['demo', 4], ['later', 0]]);
+    expect(mergeResults(earlier, [], { ...results.machine, chromium: 'Chromium 157' }, [], 'now').machine.chromium).toBe('Chromium 157');
   });
 });

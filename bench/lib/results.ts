@@ -17,7 +17,9 @@ export function mergeResults(earlier: BenchResults | undefined, fresh: readonly 
   const byName = new Map((earlier?.measures ?? []).map((m) => [m.name, m]));
   for (const m of fresh) byName.set(m.name, m);
   const measures = [...byName.values()].sort((a, b) => rank(a.name) - rank(b.name));
-  return { machine, updatedAt: now, measures };
+  // A run of measures without a browser keeps the Chromium the browser measures kept in the file ran in.
+  const chromium = machine.chromium ?? earlier?.machine.chromium;
+  return { machine: chromium ? { ...machine, chromium } : machine, updatedAt: now, measures };
 
   function rank(name: string) {
     const i = order.indexOf(name);

@@ -1,7 +1,7 @@
 // Measure 5: what a pull costs with a 1 000 000-row change log ÷ with a
 // 10 000-row log, same caller, same page size. The log grows in place and
 // shrinks back (small, big, small); each phase takes many interleaved samples
-// of three kinds of pull, and the buffer counts of
+// of four kinds of pull, and the buffer counts of
 // EXPLAIN (ANALYZE, BUFFERS), which do not depend on the machine's load, are
 // kept beside the times.
 import path from 'node:path';
@@ -17,11 +17,14 @@ const SMALL = 10_000;
 const BIG = 1_000_000;
 const REPS = Number(process.env.PACKSYNC_BENCH_PULL_REPS ?? 30);
 
-type Pull = 'page' | 'poll' | 'snapshot';
+type Pull = 'page' | 'poll' | 'snapshot' | 'invited';
 const PULLS: { pull: Pull; label: string }[] = [
   { pull: 'page', label: 'incremental page (1000 of the caller\'s 3000 new changes)' },
   { pull: 'poll', label: 'poll with nothing new' },
   { pull: 'snapshot', label: 'first snapshot page (null cursor)' },
+  // The invitee's preview reads the trip row's log only (its partial index),
+  // not the 3000 items written after the invitation.
+  { pull: 'invited', label: 'an invitee\'s incremental pull (the trip\'s rename after its 3000 new items)' },
 ];
 
 async function logRows(sql: Sql): Promise<number> {
@@ -29,12 +32,12 @@ async function logRows(sql: Sql): Promise<number> {
 }
 
 /** Median server-side time of each pull kind, REPS samples each, kinds interleaved. */
-async function sample(sql: Sql, user: string, cursors: Record<Pull, string | null>) {
-  const times: Record<Pull, number[]> = { page: [], poll: [], snapshot: [] };
-  const served: Record<Pull, number> = { page: 0, poll: 0, snapshot: 0 };
+async function sample(sql: Sql, users: Record<Pull, string>, cursors: Record<Pull, string | null>) {
+  const times: Record<Pull, number[]> = { page: [], poll: [], snapshot: [], invited: [] };
+  const served: Record<Pull, number> = { page: 0, poll: 0, snapshot: 0, invited: 0 };
   for (let i = 0; i < REPS; i++) {
     for (const { pull } of PULLS) {
-      const row = await asUser(sql, user, async (tx) =>
+      const row = await asUser(sql, users[pull], async (tx) =>
         one(await tx<{ ms: number; served: number }[]>`select * from bench.timed_pull(${cursors[pull]}, ${PAGE})`));
       times[pull].push(row.ms);
       served[pull] = row.served;
@@ -75,10 +78,17 @@ export const pullCost: Measure = {
       const xidStart = await fillerXid();
       const user = await createUser(sql, `pull-cost-${Date.now()}@bench.test`);
       const trip = await createTrip(sql, user, 'Pull bench');
+      const inviteeEmail = `pull-cost-invitee-${Date.now()}@bench.test`;
+      const invitee = await createUser(sql, inviteeEmail);
+      await asUser(sql, user, (tx) => tx`select public.invite_member(${trip}, ${inviteeEmail}, 'viewer')`);
+      const invitedAt = one(await sql<{ xid: string; seq: string }[]>`
+        select xid::text, seq::text from public.change_log where trip_id = ${trip} and member_user_id = ${invitee}`);
       await asUser(sql, user, (tx) => tx`insert into public.items (trip_id, name, quantity)
         select ${trip}, 'item ' || g, 1 from generate_series(1, ${CALLER_ITEMS}) g`);
-      const itemsAt = one(await sql<{ xid: string; seq: string }[]>`
-        select xid::text, seq::text from public.change_log where trip_id = ${trip} and entity = 'items' order by xid, seq limit 1`);
+      await asUser(sql, user, (tx) => tx`update public.trips set name = 'Pull bench, renamed' where id = ${trip}`);
+      // (the trip's creation, not its first item: the invitation sits between)
+      const createdAt = one(await sql<{ xid: string }[]>`
+        select xid::text from public.change_log where row_id = ${trip} and entity = 'trips' and op = 'insert'`);
       const xidEnd = await fillerXid();
       const callerRows = (await logRows(sql)) - before;
       const fill = async (rows: number) => {
@@ -87,20 +97,23 @@ export const pullCost: Measure = {
       };
       if (before + callerRows > SMALL) throw new Error(`the log already has ${before + callerRows} rows; pull_cost needs it under ${SMALL} (it runs first)`);
       await fill(SMALL - before - callerRows);
-      // cursors: just before the caller's items; after everything (the poll)
+      // cursors: just before the caller's trip; after everything (the poll);
+      // the invitee's just after their invitation
       const end = one(await sql<{ xid: string; seq: string }[]>`select max(xid)::text as xid, max(seq)::text as seq from public.change_log`);
       const cursors: Record<Pull, string | null> = {
-        page: `v1:${BigInt(itemsAt.xid) - 1n}:0`,
+        page: `v1:${BigInt(createdAt.xid) - 1n}:0`,
         poll: `v1:${end.xid}:${end.seq}`,
         snapshot: null,
+        invited: `v1:${invitedAt.xid}:${invitedAt.seq}`,
       };
+      const users: Record<Pull, string> = { page: user, poll: user, snapshot: user, invited: invitee };
       // warm-up: plans and caches
-      await sample(sql, user, cursors);
+      await sample(sql, users, cursors);
 
       // small, big, small again (the big log's filler deleted): the small
       // log's samples come from both sides of the big one, so drift in the
       // machine's load does not land on one side of the ratio.
-      const phases: { rows: number; times: Record<Pull, number[]>; served: Record<Pull, number>; plan: string }[] = [];
+      const phases: { rows: number; times: Record<Pull, number[]>; served: Record<Pull, number>; plan: string; invitedPlan: string }[] = [];
       let size = { total: '?', per_row: 0 };
       const smallMaxSeq = one(await sql<{ seq: string }[]>`select max(seq)::text as seq from public.change_log`).seq;
       for (const phase of ['small', 'big', 'small again'] as const) {
@@ -114,8 +127,10 @@ export const pullCost: Measure = {
         }
         const rows = await logRows(sql);
         ctx.progress(`${phase}: log ${rows.toLocaleString('en-US')} rows: ${REPS} samples of each pull`);
-        const { times, served } = await sample(sql, user, cursors);
-        phases.push({ rows, times, served, plan: phase === 'small again' ? '' : await explain(ctx.dbUrl, user, cursors.page) });
+        const { times, served } = await sample(sql, users, cursors);
+        const explained = phase !== 'small again';
+        phases.push({ rows, times, served, plan: explained ? await explain(ctx.dbUrl, user, cursors.page) : '',
+          invitedPlan: explained ? await explain(ctx.dbUrl, invitee, cursors.invited) : '' });
         if (phase === 'big') {
           size = one(await sql<{ total: string; per_row: number }[]>`
             select pg_size_pretty(pg_total_relation_size('public.change_log')) as total,
@@ -136,14 +151,17 @@ export const pullCost: Measure = {
           baseline: `the same pull with a ${small.rows.toLocaleString('en-US')}-row log, before and after the big one: median ${medianSmall.toFixed(2)} ms; ${big.served[pull]} changes served`,
         }));
       }
-      figures.push(figure({
-        id: 'pull_cost.page.buffers_ratio',
-        label: 'pull, incremental page: buffers touched, big log ÷ small log',
-        unit: '× small log',
-        samples: [buffersOf(big.plan) / Math.max(1, buffersOf(small.plan))],
-        goal: { direction: 'at_most', value: 1.2, source: 'issue #12 (load-independent view of the same goal)' },
-        baseline: `shared buffers of EXPLAIN (ANALYZE, BUFFERS): ${buffersOf(small.plan)} small, ${buffersOf(big.plan)} big`,
-      }));
+      for (const [pull, what, plan] of [['page', 'incremental page', 'plan'], ['invited', 'an invitee\'s incremental pull', 'invitedPlan']] as const) {
+        const [before, after] = [buffersOf(small[plan]), buffersOf(big[plan])];
+        figures.push(figure({
+          id: `pull_cost.${pull}.buffers_ratio`,
+          label: `pull, ${what}: buffers touched, big log ÷ small log`,
+          unit: '× small log',
+          samples: [after / Math.max(1, before)],
+          goal: { direction: 'at_most', value: 1.2, source: 'issue #12 (load-independent view of the same goal)' },
+          baseline: `shared buffers of EXPLAIN (ANALYZE, BUFFERS): ${before} small, ${after} big`,
+        }));
+      }
       figures.push(figure({
         id: 'pull_cost.page.rows_per_s',
         label: 'pull, incremental 1000-change pages with the big log',
@@ -161,12 +179,14 @@ export const pullCost: Measure = {
       return {
         figures,
         notes: [
-          `Caller: one trip with ${CALLER_ITEMS} items; the rest of the log is other trips' history (20 000 trips), its transactions around the caller's. Times are server-side (clock_timestamp around pull_changes), ${REPS} samples per pull and log size, the three pulls interleaved.`,
+          `Caller: one trip with ${CALLER_ITEMS} items (then renamed), and an invitee who was invited before the items; the rest of the log is other trips' history (20 000 trips), its transactions around the caller's. Times are server-side (clock_timestamp around pull_changes), ${REPS} samples per pull and log size, the three pulls interleaved.`,
           `At ${big.rows.toLocaleString('en-US')} rows the change log with its indexes takes ${size.total} (${size.per_row} bytes a row).`,
         ],
         evidence: {
           [`EXPLAIN (ANALYZE, BUFFERS) incremental pull, ${small.rows.toLocaleString('en-US')}-row log`]: small.plan,
           [`EXPLAIN (ANALYZE, BUFFERS) incremental pull, ${big.rows.toLocaleString('en-US')}-row log`]: big.plan,
+          [`EXPLAIN (ANALYZE, BUFFERS) an invitee's incremental pull, ${small.rows.toLocaleString('en-US')}-row log`]: small.invitedPlan,
+          [`EXPLAIN (ANALYZE, BUFFERS) an invitee's incremental pull, ${big.rows.toLocaleString('en-US')}-row log`]: big.invitedPlan,
         },
       };
     } finally {

@@ -61,6 +61,75 @@ describe('membership consent', () => {
     await invitee.engine.stop();
   });
 
+  it('an invitee\'s device follows the preview: the owner\'s rename arrives, the trip\'s delete takes it away', async () => {
+    const alice = await signUp('alice');
+    const bob = await signUp('bob');
+    const owner = await device(alice.client);
+    const invitee = await device(bob.client);
+    try {
+      const trip = await owner.engine.create('trips', { name: 'Before', destination: 'Porto' });
+      await owner.engine.create('trip_members', { trip_id: trip, user_id: bob.id, role: 'viewer' });
+      await owner.engine.syncNow();
+      await invitee.engine.syncNow();
+      expect(await invitee.engine.get('trips', trip)).toMatchObject({ name: 'Before' });
+
+      await owner.engine.update('trips', trip, { name: 'After', destination: 'Faro' });
+      await owner.engine.create('items', { trip_id: trip, name: 'Sunscreen' });
+      await owner.engine.syncNow();
+      expect((await invitee.engine.syncNow()).error).toBeNull();
+      const preview = await invitee.engine.get('trips', trip);
+      expect(preview).toMatchObject({ name: 'After' });
+      expect(preview).not.toHaveProperty('destination');
+      expect(await invitee.engine.list('items', { trip_id: trip })).toEqual([]);
+
+      await owner.engine.delete('trips', trip);
+      await owner.engine.syncNow();
+      expect((await invitee.engine.syncNow()).error).toBeNull();
+      expect(await invitee.engine.get('trips', trip)).toBeUndefined();
+    } finally {
+      await owner.engine.stop();
+      await invitee.engine.stop();
+    }
+  });
+
+  it('a declined invitation, and one the owner withdraws, take the preview trip off the device', async () => {
+    const alice = await signUp('alice');
+    const bob = await signUp('bob');
+    const carol = await signUp('carol');
+    const owner = await device(alice.client);
+    const decliner = await device(bob.client);
+    const withdrawn = await device(carol.client);
+    try {
+      const trip = await owner.engine.create('trips', { name: 'Maybe' });
+      const declined = await owner.engine.create('trip_members', { trip_id: trip, user_id: bob.id, role: 'viewer' });
+      const removed = await owner.engine.create('trip_members', { trip_id: trip, user_id: carol.id, role: 'viewer' });
+      await owner.engine.syncNow();
+      for (const d of [decliner, withdrawn]) {
+        await d.engine.syncNow();
+        expect(await d.engine.get('trips', trip)).toMatchObject({ name: 'Maybe' });
+      }
+
+      await decliner.engine.delete('trip_members', declined);
+      await owner.engine.delete('trip_members', removed);
+      await owner.engine.syncNow();
+      for (const [d, membership] of [[decliner, declined], [withdrawn, removed]] as const) {
+        expect((await d.engine.syncNow()).error).toBeNull();
+        expect(await d.engine.get('trips', trip)).toBeUndefined();
+        expect(await d.engine.get('trip_members', membership)).toBeUndefined();
+        expect(await d.engine.outbox.list()).toEqual([]);
+      }
+      // and later renames do not bring it back
+      await owner.engine.update('trips', trip, { name: 'Gone' });
+      await owner.engine.syncNow();
+      expect((await decliner.engine.syncNow()).error).toBeNull();
+      expect(await decliner.engine.get('trips', trip)).toBeUndefined();
+    } finally {
+      await owner.engine.stop();
+      await decliner.engine.stop();
+      await withdrawn.engine.stop();
+    }
+  });
+
   // DESIGN.md: `update('trip_members', id, { status: 'active' })` accepts
   // (push_changes lets a member write their own membership; the membership
   // triggers decide which columns).

@@ -74,8 +74,9 @@ const HOUR = 3600_000;
 function scriptedAuth(clock: FakeClock, answers: ('ok' | 'unreachable' | 'refused')[]) {
   let expiresAt = (clock.now() + HOUR) / 1000;
   let refreshes = 0;
+  let reads = 0;
   const auth = {
-    getSession: async () => ({ data: { session: { access_token: `token-${refreshes}`, expires_at: expiresAt, user: { id: 'u' } } } }),
+    getSession: async () => (reads++, { data: { session: { access_token: `token-${refreshes}`, expires_at: expiresAt, user: { id: 'u' } } } }),
     refreshSession: async () => {
       refreshes++;
       const answer = answers.shift() ?? 'ok';
@@ -86,7 +87,8 @@ function scriptedAuth(clock: FakeClock, answers: ('ok' | 'unreachable' | 'refuse
     },
     onAuthStateChange: () => ({ data: { subscription: { unsubscribe: () => {} } } }),
   };
-  return { auth: auth as never, refreshes: () => refreshes };
+  /** asked: every call into supabase-js (reads and refreshes). */
+  return { auth: auth as never, refreshes: () => refreshes, asked: () => reads + refreshes };
 }
 
 /** Lets the promise chains a timer started run to their end. */
@@ -129,5 +131,24 @@ describe('Session.keepFresh', () => {
     await settle();
     expect(a.refreshes()).toBe(2);
     expect(clock.pending()).toEqual([]);
+  });
+
+  it('asks supabase-js nothing while offline, and refreshes once online again', async () => {
+    const clock = new FakeClock();
+    const a = scriptedAuth(clock, []);
+    let online = false;
+    const session = new Session(a.auth, clock, () => online);
+    session.keepFresh();
+    await settle();
+    clock.advance(2 * HOUR); // the token expired during the offline spell
+    await settle();
+    expect(a.asked()).toBe(0);
+    online = true;
+    clock.advance(REFRESH_RETRY_MS);
+    await settle();
+    clock.advance(clock.pending()[0]!);
+    await settle();
+    expect(a.refreshes()).toBe(1);
+    session.close();
   });
 });

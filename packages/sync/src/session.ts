@@ -114,6 +114,12 @@ export class Session {
   private async plan(): Promise<void> {
     this.clearTimer();
     if (!this.keeping) return;
+    if (!this.online()) {
+      // supabase-js's getSession would itself refresh a token near expiry,
+      // fail, and cache the failure: look again later instead.
+      this.timer = this.clock.setTimeout(() => void this.plan(), REFRESH_RETRY_MS);
+      return;
+    }
     let expiresAt: number | undefined;
     try {
       expiresAt = (await this.auth.getSession()).data.session?.expires_at;

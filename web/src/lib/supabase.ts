@@ -13,7 +13,12 @@ export const supabaseAnonKey = import.meta.env.VITE_SUPABASE_ANON_KEY || LOCAL_A
 /** Where supabase-js keeps the session (named, so the offline fallback can read it). */
 const AUTH_STORAGE_KEY = 'packsync-auth';
 
-const client = createClient(supabaseUrl, supabaseAnonKey, { auth: { storageKey: AUTH_STORAGE_KEY } });
+// The sync engine keeps the token fresh (its refresh timer, create.ts), not
+// supabase-js: supabase-js's own timer also ticks while offline, fails, and
+// then answers every refresh of that token from its cache of the failure for
+// a minute, so a device back from a long offline spell would wait that long
+// to sync. The engine asks for no refresh while the network is down.
+const client = createClient(supabaseUrl, supabaseAnonKey, { auth: { storageKey: AUTH_STORAGE_KEY, autoRefreshToken: false } });
 
 /**
  * The app uses only the auth part of supabase-js (all data goes through the

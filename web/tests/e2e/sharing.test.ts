@@ -42,3 +42,34 @@ test('a second user gets the trip as viewer and cannot edit it', async ({ browse
   await owner.context.close();
   await guest.context.close();
 });
+
+test('an invitation shows the trip\'s current name, and goes when the owner deletes the trip', async ({ browser }) => {
+  const owner = await newDevice(browser);
+  const guest = await newDevice(browser);
+  const guestEmail = newEmail('invitee');
+  await signUp(guest.page, guestEmail);
+  await signUp(owner.page, newEmail('owner'));
+  await createTrip(owner.page, 'Spring break', '2026-04-01', '2026-04-03');
+  await owner.page.getByRole('link', { name: 'Sharing' }).click();
+  await owner.page.getByLabel('Their e-mail').fill(guestEmail);
+  await owner.page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(owner.page.getByText(guestEmail, { exact: true })).toBeVisible();
+  await expect(guest.page.getByRole('button', { name: 'Accept Spring break' })).toBeVisible();
+
+  // The owner renames the trip: the invitation shows the new name.
+  await owner.page.getByRole('link', { name: 'List' }).click();
+  const name = owner.page.getByRole('textbox', { name: 'Trip name' });
+  await name.fill('Summer break');
+  await name.blur();
+  await expectSynced(owner.page);
+  await expect(guest.page.getByRole('button', { name: 'Accept Summer break' })).toBeVisible();
+  await expect(guest.page.getByRole('button', { name: 'Accept Spring break' })).toBeHidden();
+
+  // The owner deletes the trip: nothing is left to answer.
+  await owner.page.getByRole('link', { name: 'Trips' }).click();
+  await owner.page.getByRole('button', { name: 'Delete trip Summer break' }).click();
+  await expectSynced(owner.page);
+  await expect(guest.page.getByRole('heading', { name: 'Invitations' })).toBeHidden();
+  await owner.context.close();
+  await guest.context.close();
+});

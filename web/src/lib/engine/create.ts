@@ -7,5 +7,6 @@ import type { SyncEngine } from './surface.ts';
 export function createEngine(supabase: Pick<SupabaseClient, 'auth'>, url: string, anonKey: string): SyncEngine {
   // The engine validates every row it stores against the model, so reading
   // its rows as the model's types is safe.
-  return createSyncEngine({ supabase, url, anonKey }) as unknown as SyncEngine;
+  // refreshTimer: supabase-js is made with autoRefreshToken off (supabase.ts).
+  return createSyncEngine({ supabase, url, anonKey, refreshTimer: true }) as unknown as SyncEngine;
 }
