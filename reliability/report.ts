@@ -36,6 +36,9 @@ export async function renderFigures(input: ReportInput): Promise<string> {
     `| ops (8 engines, 4 users, 3 shared trips) | ${f.ops} |`,
     `| acknowledged edits followed | ${f.acked} (present ${f.present}, superseded ${f.superseded}, visible conflicts ${f.conflicted}, parked ${f.parkedEdits}) |`,
     `| requests through the proxy | ${f.requests} |`,
+    `| pulls: log / from the start (8 first syncs, then full resyncs) / later pages of those / trip refetches | ` +
+      `${f.pulls.log} / ${f.pulls.from_start} / ${f.pulls.full_snapshot_page} / ${f.pulls.trip_snapshot} |`,
+    `| snapshot pages taken up by an ordinary pull (a resync cut off, or a first sync of several pages) | ${f.pulls.snapshot_page_by_ordinary_pull} |`,
     ...Object.entries(f.faults).map(([kind, n]) => `| faults: ${kind.replaceAll('_', ' ')} | ${n} |`),
     `| **lost** | **${f.lost}** |`,
     `| **duplicated** | **${f.duplicated}** |`,

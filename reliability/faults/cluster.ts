@@ -29,6 +29,14 @@ export interface ClusterStack {
   sql: postgres.Sql;
   /** `stack`: everything stops and starts; `function`: the sync worker is SIGKILLed; `database`: Postgres alone restarts. */
   restart(kind: RestartKind): Promise<void>;
+  /**
+   * Runs an operator query (a device's checksum) unless Postgres is being
+   * restarted (then null); a restart waits for those under way. postgres.js
+   * throws an uncatchable TypeError when a connection closes with a small
+   * write still buffered (porsager/postgres#1154, #1208): a 10 000-op run
+   * ended "passed, 1 error" on it (seed 811841286).
+   */
+  operator<T>(query: (sql: postgres.Sql) => Promise<T>): Promise<T | null>;
   restarts: Record<RestartKind, number>;
   stop(): Promise<void>;
 }
@@ -45,19 +53,40 @@ export async function startClusterStack(jwtExpirySeconds: number, logFile: strin
   let running: RunningStack | null = await startStack(config, { ephemeral: true });
   // The operator connection survives restarts: postgres.js reconnects on the next query.
   const sql = postgres(running.dbUrl, { max: 4, onnotice: () => {} });
+  let restarting = false;
+  const underWay = new Set<Promise<unknown>>();
+  const restartOnce = async (kind: RestartKind) => {
+    if (kind === 'function') await running?.killFunction('sync');
+    else if (kind === 'database') await running?.restartDatabase();
+    else {
+      await running?.stop();
+      running = null;
+      running = await startStack(config, { ephemeral: true });
+    }
+  };
   const self: ClusterStack = {
     config,
     direct: { dbUrl: running.dbUrl, apiUrl: running.apiUrl, anonKey: config.anonKey, serviceRoleKey: config.serviceRoleKey, jwtSecret: config.jwtSecret },
     apiUrl: () => `http://127.0.0.1:${config.apiPort}`,
     sql,
     restarts: { stack: 0, function: 0, database: 0 },
+    operator(query) {
+      if (restarting) return Promise.resolve(null);
+      const done = query(sql);
+      underWay.add(done);
+      void done.catch(() => {}).finally(() => underWay.delete(done));
+      return done;
+    },
     async restart(kind) {
-      if (kind === 'function') await running?.killFunction('sync');
-      else if (kind === 'database') await running?.restartDatabase();
-      else {
-        await running?.stop();
-        running = null;
-        running = await startStack(config, { ephemeral: true });
+      // Postgres closes every connection: no operator query may be writing then.
+      if (kind !== 'function') {
+        restarting = true;
+        await Promise.allSettled([...underWay]);
+      }
+      try {
+        await restartOnce(kind);
+      } finally {
+        restarting = false;
       }
       self.restarts[kind]++;
     },
@@ -149,14 +178,14 @@ export class Device {
   }
 }
 
-/** The server's per-trip checksums as the caller (the local stack has no PostgREST to serve the RPC). */
-export function sqlChecksum(sql: postgres.Sql) {
+/** The server's per-trip checksums as the caller (the local stack has no PostgREST to serve the RPC); none while Postgres restarts. */
+export function sqlChecksum(stack: Pick<ClusterStack, 'operator'>) {
   return async (tripIds: string[], token: string): Promise<Record<string, string> | null> => {
     const claims = Buffer.from(token.split('.')[1] ?? '', 'base64url').toString();
-    const rows = await sql.begin(async (tx) => {
+    const rows = await stack.operator((sql) => sql.begin(async (tx) => {
       await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${claims}, true)`;
       return tx`select trip_id::text, checksum from public.trip_checksums(${tripIds}::uuid[])`;
-    });
-    return Object.fromEntries(rows.map((r) => [r.trip_id as string, r.checksum as string]));
+    }));
+    return rows && Object.fromEntries(rows.map((r) => [r.trip_id as string, r.checksum as string]));
   };
 }

@@ -36,6 +36,8 @@ export interface Figures {
   acked: number;
   faults: Record<FaultKind | 'offline_spell' | 'reload' | 'restart' | 'kill_function' | 'restart_database' | 'token_refresh' | 'token_refresh_answer_lost', number>;
   requests: number;
+  /** Pull requests by cursor kind (from the start: the 8 first syncs, then full resyncs). */
+  pulls: WireLog['pulls'];
   present: number;
   superseded: number;
   conflicted: number;
@@ -93,7 +95,7 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
       trips.push(trip);
     }
     for (let d = 0; d < deviceCount; d++) {
-      devices.push(await Device.open(d, users[d % userCount]!, proxy.url, stack.config.anonKey, sqlChecksum(stack.sql)));
+      devices.push(await Device.open(d, users[d % userCount]!, proxy.url, stack.config.anonKey, sqlChecksum(stack)));
     }
     plan.enabled = true;
     say(`faults: seed ${seed}, ${ops} ops, ${deviceCount} devices, ${userCount} users, ${trips.length} trips`);
@@ -164,6 +166,7 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
         token_refresh_answer_lost: refreshesLost,
       },
       requests: proxy.requests,
+      pulls: { ...wire.pulls },
       present: result.present,
       superseded: result.superseded,
       conflicted: result.conflicted,

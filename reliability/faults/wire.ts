@@ -25,8 +25,8 @@ export interface WireChange {
   delivered: boolean;
 }
 
-/** A row as one pull answer brought it. */
-export interface WirePull {
+/** One pull exchange (shared by the rows its answer brought). */
+export interface WirePullRequest {
   request: number;
   /** Device that sent the pull (the `x-packsync-test-device` header the fault run's devices add); null: unknown. */
   device: number | null;
@@ -34,13 +34,20 @@ export interface WirePull {
   cursor: string | null;
   /** Whether the pull left out the device's own pushes (`client_id` sent: the regular catch-up, not a refetch). */
   noEcho: boolean;
-  op: string;
-  version: number | null;
-  deleted: boolean;
   fault: Decision['kind'];
   status: number | null;
   delivered: boolean;
 }
+
+/** A row as one pull answer brought it. */
+export interface WirePull extends WirePullRequest {
+  op: string;
+  version: number | null;
+  deleted: boolean;
+}
+
+/** Kept per row (a snapshot brings thousands of rows): the exchange is shared. */
+type PulledRow = { pull: WirePullRequest; op: string; version: number | null; deleted: boolean };
 
 export interface Exchange {
   request: number;
@@ -62,7 +69,13 @@ type PushAnswer = { results?: { change_id?: string; status?: string; version?: n
 
 export class WireLog {
   private readonly byRow = new Map<string, WireChange[]>();
-  private readonly pullsByRow = new Map<string, WirePull[]>();
+  private readonly pullsByRow = new Map<string, PulledRow[]>();
+  /**
+   * Pull requests by cursor: the log; from the start (a first sync or a full
+   * resync) and its later pages; a snapshot of one trip (a refetch) and its
+   * later pages.
+   */
+  readonly pulls = { log: 0, from_start: 0, full_snapshot_page: 0, trip_snapshot: 0, snapshot_page_by_ordinary_pull: 0 };
 
   /** Called by the proxy once per exchange (also the failed ones); keeps pushes and pulls. */
   record(exchange: Exchange): void {
@@ -88,14 +101,20 @@ export class WireLog {
 
   private recordPull(exchange: Exchange): void {
     const sent = parse<PullBody>(exchange.body);
+    const cursor = sent?.cursor ?? null;
+    const kind = cursor === null ? 'from_start' : !/^v1:\d+:\d+:/.test(cursor) ? 'log' : cursor.endsWith(':1') ? 'full_snapshot_page' : 'trip_snapshot';
+    this.pulls[kind]++;
+    // A snapshot page asked for by the ordinary catch-up (it sends its client id; a refetch does not): a resync
+    // that was cut off and taken up by the next pull, or a first sync or reset resync of several pages.
+    if (kind !== 'log' && kind !== 'from_start' && sent?.client_id) this.pulls.snapshot_page_by_ordinary_pull++;
     const answer = exchange.response && exchange.status === 200 ? parse<PullAnswer>(exchange.response) : null;
+    const pull: WirePullRequest = {
+      request: exchange.request, device: exchange.device ?? null, cursor, noEcho: !!sent?.client_id,
+      fault: exchange.fault, status: exchange.status, delivered: exchange.delivered,
+    };
     for (const change of answer?.changes ?? []) {
       if (typeof change.id !== 'string') continue;
-      const entry: WirePull = {
-        request: exchange.request, device: exchange.device ?? null, cursor: sent?.cursor ?? null, noEcho: !!sent?.client_id,
-        op: String(change.op), version: change.version ?? null, deleted: change.op === 'delete' || !!change.row?.deleted_at,
-        fault: exchange.fault, status: exchange.status, delivered: exchange.delivered,
-      };
+      const entry: PulledRow = { pull, op: String(change.op), version: change.version ?? null, deleted: change.op === 'delete' || !!change.row?.deleted_at };
       let list = this.pullsByRow.get(change.id);
       if (!list) this.pullsByRow.set(change.id, (list = []));
       list.push(entry);
@@ -108,7 +127,7 @@ export class WireLog {
 
   /** Pull answers that carried the row (all devices, in request order). */
   pullsOf(row: string): WirePull[] {
-    return this.pullsByRow.get(row) ?? [];
+    return (this.pullsByRow.get(row) ?? []).map(({ pull, ...brought }) => ({ ...pull, ...brought }));
   }
 }
 

@@ -5,7 +5,8 @@
 // of the same field (or a delete), or waiting in a conflict.
 //
 // Seeded and shrinkable (fast-check). PACKSYNC_PROPERTY_SEED and
-// PACKSYNC_PROPERTY_RUNS replay or widen a run; the seed is printed.
+// PACKSYNC_PROPERTY_RUNS replay or widen a run, PACKSYNC_PROPERTY_OPS
+// lengthens the op sequences (24 at most by default); the seed is printed.
 // A deliberately broken engine (it drops the outbox head when a sync fails)
 // must make the same property fail: that check stays in the suite.
 import { isDeepStrictEqual } from 'node:util';
@@ -212,8 +213,12 @@ function diff(local: Record<string, Record<string, unknown>[]>, server: Record<s
   return 'same rows, different order';
 }
 
+const maxOps = Number(process.env.PACKSYNC_PROPERTY_OPS ?? 24);
+// (fast-check draws short arrays by default; asked for longer ones, it spreads them up to the maximum)
+const longer = process.env.PACKSYNC_PROPERTY_OPS ? { size: 'max' as const } : {};
+
 function property(broken: boolean) {
-  return fc.asyncProperty(fc.array(opArb, { minLength: 4, maxLength: 24 }), async (ops) => {
+  return fc.asyncProperty(fc.array(opArb, { minLength: 4, maxLength: maxOps, ...longer }), async (ops) => {
     const w = await world(broken);
     try {
       const acks = await run(w, ops);
