@@ -9,12 +9,7 @@
 -- bench/sql/push-cpu-seed.sql` (`npm run bench` always starts a throw-away
 -- stack, so it cannot seed a dev database).
 \set ON_ERROR_STOP on
-select t.id as trip, t.created_by as uid from public.trips t
-where t.name = 'Push floor bench' and t.deleted_at is null order by t.created_at desc limit 1 \gset
-
-create or replace function pg_temp.cpu_ns() returns bigint language sql as $$
-  select split_part(pg_read_file('/proc/' || pg_backend_pid() || '/schedstat'), ' ', 1)::bigint
-$$;
+\ir cpu-setup.sql
 create or replace function pg_temp.median(a double precision[]) returns numeric language sql as $$
   select round(percentile_cont(0.5) within group (order by x)::numeric, 1) from unnest(a) x
 $$;

@@ -6,12 +6,7 @@
 --   psql "$URL" -v n=200 -v kind=edit -f bench/sql/push-one-cpu.sql
 -- Needs a superuser connection and a database seeded by push-cpu-seed.sql.
 \set ON_ERROR_STOP on
-select t.id as trip, t.created_by as uid from public.trips t
-where t.name = 'Push floor bench' and t.deleted_at is null order by t.created_at desc limit 1 \gset
-
-create or replace function pg_temp.cpu_ns() returns bigint language sql as $$
-  select split_part(pg_read_file('/proc/' || pg_backend_pid() || '/schedstat'), ' ', 1)::bigint
-$$;
+\ir cpu-setup.sql
 
 create or replace procedure pg_temp.push_one(trip uuid, uid uuid, n integer, kind text)
 language plpgsql as $$
